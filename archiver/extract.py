@@ -1,0 +1,107 @@
+"""The one place trafilatura is called: HTML in, :class:`Article` out.
+
+``extract_article`` is pure and picklable, so the crawl's process pool, ``archiver extract``,
+``archiver reextract`` and the benchmarks all run the very same code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+
+from lxml.etree import _Element
+from trafilatura import bare_extraction
+
+from archiver.cleaning import Block, clean_blocks
+from archiver.decoding import decode_html
+
+log = logging.getLogger(__name__)
+
+# Elements of trafilatura's output tree that become one line of text each.
+_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row", "cell", "lb", "list", "table"})
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The cleaned article of one page, with its metadata."""
+
+    url: str
+    text: str
+    title: str | None = None
+    author: tuple[str, ...] = ()
+    published: str | None = None
+    language: str | None = None
+    description: str | None = None
+    sitename: str | None = None
+    canonical_url: str | None = None
+    page_type: str | None = None
+    blocks: tuple[Block, ...] = field(default=(), repr=False)
+
+    @property
+    def raw_text(self) -> str:
+        """trafilatura's own text, before our cleaning."""
+        return "\n".join(block.text for block in self.blocks)
+
+    def blocks_json(self) -> str:
+        """The trafilatura blocks as JSON, kept so cleaning can be re-run without the HTML."""
+        return json.dumps([block.to_list() for block in self.blocks], ensure_ascii=False)
+
+
+def extract_article(html: str | bytes, url: str, content_type: str | None = None) -> Article | None:
+    """Extract the cleaned article from one page; ``None`` when the page holds no article text.
+
+    ``html`` may be bytes as received (after Content-Encoding is undone); they are decoded the way
+    a browser would, using ``content_type`` (the HTTP header) when given. Never raises on bad input.
+    """
+    try:
+        markup = decode_html(html, content_type) if isinstance(html, bytes) else html
+        if not markup.strip():
+            return None
+        document = bare_extraction(
+            markup,
+            url=url,
+            include_comments=False,
+            with_metadata=True,
+        )
+    except Exception:  # trafilatura and lxml raise many kinds on hostile input
+        log.warning("extraction failed for %s", url, exc_info=True)
+        return None
+    if document is None or isinstance(document, dict) or document.body is None:
+        return None
+    blocks = tuple(_blocks_of(document.body))
+    if not blocks:
+        return None
+    cleaned = clean_blocks(list(blocks), getattr(document, "language", None))
+    return Article(
+        url=url,
+        text="\n".join(block.text for block in cleaned),
+        title=_nfc(document.title),
+        author=_authors(document.author),
+        published=document.date or None,
+        language=document.language or None,
+        description=_nfc(document.description),
+        sitename=_nfc(document.sitename),
+        canonical_url=document.url if document.url and document.url != url else None,
+        page_type=document.pagetype or None,
+        blocks=blocks,
+    )
+
+
+def _blocks_of(body: _Element) -> list[Block]:
+    """Split trafilatura's output tree into the lines its text output would have."""
+    from trafilatura.xml import xmltotxt
+
+    text = unicodedata.normalize("NFC", xmltotxt(body, False))
+    return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]
+
+
+def _authors(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(name.strip() for name in value.split(";") if name.strip())
+
+
+def _nfc(value: str | None) -> str | None:
+    return unicodedata.normalize("NFC", value).strip() or None if value else None
