@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # Elements of trafilatura's output tree that become one line of text each.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row", "cell", "lb", "list", "table"})
+_HTML_LANG = re.compile(r"<html[^>]*?\slang=[\"']?([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)?", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ def extract_article(html: str | bytes, url: str, content_type: str | None = None
         title=_nfc(document.title),
         author=_authors(document.author),
         published=document.date or None,
-        language=document.language or None,
+        language=document.language or _declared_language(markup),
         description=_nfc(document.description),
         sitename=_nfc(document.sitename),
         canonical_url=document.url if document.url and document.url != url else None,
@@ -95,6 +97,12 @@ def _blocks_of(body: _Element) -> list[Block]:
 
     text = unicodedata.normalize("NFC", xmltotxt(body, False))
     return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]
+
+
+def _declared_language(markup: str) -> str | None:
+    """The page's ``<html lang>``, reduced to its primary subtag."""
+    match = _HTML_LANG.search(markup, 0, 4096)
+    return match.group(1).lower() if match else None
 
 
 def _authors(value: str | None) -> tuple[str, ...]:

@@ -1,0 +1,114 @@
+"""Crawl-wide components: the archive database and WARC capture of every response."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from archiver.exchange import exchange_from
+from archiver.stats import crawl_counters
+from storage.store import ArticleStore, CaptureRow
+from storage.warc import WarcWriter, expand_prefix
+
+log = logging.getLogger(__name__)
+
+
+class ArchiveDatabase:
+    """Open the SQLite archive for a crawl and record the crawl's start and end in ``crawls``."""
+
+    def __init__(self, crawler: Crawler, store: ArticleStore) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.crawl_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        store = ArticleStore(
+            Path(crawler.settings["ARCHIVE_DB"]),
+            batch_size=crawler.settings.getint("ARCHIVE_COMMIT_EVERY"),
+        )
+        ext = cls(crawler, store)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        seeds = list(getattr(spider, "seeds", []))
+        settings = {"DEPTH_LIMIT": self.crawler.settings.getint("DEPTH_LIMIT")}
+        self.crawl_id = self.store.start_crawl(seeds, settings)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archiver/crawl_id", self.crawl_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        counters = crawl_counters(self.crawler.stats.get_stats())
+        status = "finished" if reason in {"finished", "closespider_pagecount"} else reason
+        if self.crawl_id is not None:
+            self.store.finish_crawl(self.crawl_id, status, counters)
+        self.store.close()
+
+
+class WarcCapture:
+    """Archive every response exactly as it came off the wire, with its request."""
+
+    def __init__(self, crawler: Crawler, writer: WarcWriter) -> None:
+        self.crawler = crawler
+        self.writer = writer
+        self.database: ArchiveDatabase | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is off")
+        prefix = expand_prefix(settings.get("WARC_PREFIX") or "archiver-{host}-{pid}")
+        robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
+        writer = WarcWriter(
+            Path(settings["WARC_DIR"]),
+            prefix,
+            max_bytes=settings.getint("WARC_MAX_BYTES"),
+            info={"robots": robots, "http-header-user-agent": settings.get("USER_AGENT", "")},
+        )
+        ext = cls(crawler, writer)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.capture, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.database = self.crawler.get_extension(ArchiveDatabase)
+
+    def capture(self, response: Response, request: Request, spider: Spider) -> None:
+        """Write the exchange to WARC and index it in ``captures``."""
+        exchange = exchange_from(response, request)
+        written = self.writer.write_exchange(exchange)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archiver/warc/records", 2)
+        stats.set_value("archiver/warc/bytes", self.writer.bytes_written)
+        stats.set_value("archiver/warc/files", len(self.writer.files))
+        if self.database is None or self.database.crawl_id is None:
+            return
+        mime = response.headers.get(b"Content-Type")
+        row = CaptureRow(
+            url=exchange.url,
+            status=exchange.status,
+            mime=mime.decode("latin-1").split(";")[0].strip().lower() if mime else None,
+            fetched_at=written.warc_date,
+            ref=written.ref,
+            payload_digest=written.payload_digest,
+            content_length=len(exchange.body),
+            crawl_id=self.database.crawl_id,
+        )
+        request.meta["capture_id"] = self.database.store.add_capture(row)
+        request.meta["capture_fetched_at"] = written.warc_date
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.writer.close()
+

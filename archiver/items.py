@@ -1,0 +1,20 @@
+"""What the spider hands to the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archiver.extract import Article
+
+
+@dataclass(slots=True)
+class PageItem:
+    """An HTML page fetched by the crawl, as decoded bytes, on its way to extraction and storage."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    capture_id: int | None
+    fetched_at: str | None = None
+    article: Article | None = None
+    kind: str | None = None

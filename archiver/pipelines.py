@@ -1,0 +1,125 @@
+"""Item pipelines: extraction in a process pool, then storage in the SQLite archive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+from typing import Self
+
+from archiver.extensions import ArchiveDatabase
+from archiver.extract import Article, extract_article
+from archiver.items import PageItem
+from archiver.pagekind import ARTICLE, page_kind
+from storage.store import ArticleRow, utc_now
+
+log = logging.getLogger(__name__)
+
+
+def analyse_page(
+    body: bytes, url: str, content_type: str | None, min_chars: int
+) -> tuple[Article | None, str]:
+    """Worker-side: the cleaned article and the page's kind. Runs in the process pool."""
+    article = extract_article(body, url, content_type)
+    return article, page_kind(article, url, min_chars)
+
+
+class ExtractionPipeline:
+    """Extract articles off the reactor thread, with a bounded number of pages in flight."""
+
+    def __init__(self, stats: StatsCollector, workers: int, max_pending: int, min_chars: int):
+        self.stats = stats
+        self.workers = workers
+        self.min_chars = min_chars
+        self.slots = asyncio.Semaphore(max_pending)
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("EXTRACT_ENABLED"):
+            raise NotConfigured("EXTRACT_ENABLED is off")
+        workers = settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+        max_pending = settings.getint("EXTRACT_MAX_PENDING") or 4 * workers
+        assert crawler.stats is not None
+        return cls(crawler.stats, workers, max_pending, settings.getint("ARTICLE_MIN_CHARS"))
+
+    def open_spider(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["archiver.extract"])
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: object) -> object:
+        if not isinstance(item, PageItem) or self.pool is None:
+            return item
+        async with self.slots:
+            future = self.pool.submit(
+                analyse_page, item.body, item.url, item.content_type, self.min_chars
+            )
+            try:
+                item.article, item.kind = await asyncio.wrap_future(future)
+            except Exception:
+                log.exception("extraction worker failed on %s", item.url)
+                self.stats.inc_value("archiver/errors/extraction failed")
+                return item
+        self.stats.inc_value(f"archiver/pages/{item.kind}")
+        return item
+
+
+class ArticleStoragePipeline:
+    """Store extracted articles and each page's kind in the SQLite archive."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.database: ArchiveDatabase | None = None
+
+    def open_spider(self) -> None:
+        self.database = self.crawler.get_extension(ArchiveDatabase)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: object) -> object:
+        database = self.database
+        if not isinstance(item, PageItem) or database is None or item.kind is None:
+            return item
+        item.body = b""  # the WARC holds the bytes; do not keep them alive with the item
+        store = database.store
+        if item.capture_id is not None:
+            store.set_capture_kind(item.capture_id, item.kind)
+        if item.kind != ARTICLE or item.article is None:
+            return item
+        outcome = store.save_article(article_row(item.article, item, database.crawl_id))
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
+        return item
+
+
+def article_row(article: Article, item: PageItem, crawl_id: int | None) -> ArticleRow:
+    """The archive's row for one extracted article."""
+    return ArticleRow(
+        url=article.url,
+        site=urlsplit(article.url).netloc.lower(),
+        text=article.text,
+        fetched_at=item.fetched_at or utc_now(),
+        title=article.title,
+        author=article.author,
+        published=article.published,
+        language=article.language,
+        description=article.description,
+        extracted=article.blocks_json(),
+        capture_id=item.capture_id,
+        crawl_id=crawl_id,
+    )

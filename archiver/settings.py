@@ -1,0 +1,68 @@
+"""Scrapy settings: the single source of the archiver's configuration.
+
+Every name here is documented in ``docs/settings.md`` (a test checks it). Override any of them
+with ``archiver crawl -s NAME=VALUE`` or ``scrapy crawl site -s NAME=VALUE``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Scrapy's cookie handling asks tldextract for the Public Suffix List; offline it would try the
+# network at every start. A writable cache makes it fall back to its bundled snapshot quietly.
+os.environ.setdefault("TLDEXTRACT_CACHE", str(Path.home() / ".cache" / "news-archiver" / "tldextract"))
+
+BOT_NAME = "news-archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- the archive --------------------------------------------------------------------------
+ARCHIVE_DB = "archive.db"
+ARCHIVE_COMMIT_EVERY = 200
+WARC_ENABLED = True
+WARC_DIR = "warcs"
+WARC_PREFIX = "archiver-{host}-{pid}"
+WARC_MAX_BYTES = 1024**3
+
+# --- extraction ---------------------------------------------------------------------------
+EXTRACT_ENABLED = True
+EXTRACT_WORKERS = 0  # 0: one worker process per core
+EXTRACT_MAX_PENDING = 0  # 0: four pages per worker
+ARTICLE_MIN_CHARS = 400
+
+# --- discovery ----------------------------------------------------------------------------
+CRAWL_SEEDS: list[str] = []
+CRAWL_PAGE_REQUISITES = True
+
+# --- progress -----------------------------------------------------------------------------
+PROGRESS_INTERVAL = 10.0
+
+# --- politeness and Scrapy behaviour ---------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "news-archiver/0.1 (+https://github.com/news-archiver)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = False
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+HTTPERROR_ALLOW_ALL = False
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+
+EXTENSIONS = {
+    "archiver.extensions.ArchiveDatabase": 90,
+    "archiver.extensions.WarcCapture": 100,
+}
+ITEM_PIPELINES = {
+    "archiver.pipelines.ExtractionPipeline": 300,
+    "archiver.pipelines.ArticleStoragePipeline": 800,
+}

@@ -1,0 +1,11 @@
+"""Errors raised by the storage layer; the CLI turns each into one line."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """The archive (WARC files or database) cannot be used as asked."""
+
+
+class DatabaseError(ArchiveError):
+    """The SQLite archive cannot be opened or written."""

@@ -1,0 +1,91 @@
+"""The SQLite archive's tables, created and migrated with sqlite-utils."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int,
+            "seeds": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "pages": int,
+            "articles": int,
+            "errors": int,
+            "warc_files": int,
+            "warc_bytes": int,
+            "error_kinds": str,
+            "settings": str,
+        },
+        pk="id",
+        not_null={"seeds", "started", "status"},
+    )
+    db["captures"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "url": str,
+            "status": int,
+            "mime": str,
+            "kind": str,
+            "record_type": str,
+            "fetched_at": str,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "warc_record_id": str,
+            "payload_digest": str,
+            "content_length": int,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+        not_null={"url", "status", "fetched_at", "warc_filename", "warc_offset", "warc_length"},
+    )
+    db["captures"].create_index(["url", "fetched_at"])
+    db["captures"].create_index(["warc_filename", "warc_offset"], unique=True)
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "language": str,
+            "description": str,
+            "text": str,
+            "extracted": str,
+            "text_digest": str,
+            "capture_id": int,
+            "crawl_id": int,
+            "fetched_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("crawl_id", "crawls", "id")],
+        not_null={"url", "site", "text", "fetched_at"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["site", "published"])
+    db["articles"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+
+
+MIGRATIONS: list[Migration] = [_v1_core]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; return the version it is now at."""
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)

@@ -1,0 +1,212 @@
+"""The SQLite archive: crawls, captures and articles, written in batched transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import sqlite_utils
+
+from storage.errors import DatabaseError
+from storage.schema import migrate
+from storage.warc import WarcRef
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC text, the archive's one date format."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRow:
+    """One archived response: what it was and where its WARC record lives."""
+
+    url: str
+    status: int
+    mime: str | None
+    fetched_at: str
+    ref: WarcRef
+    payload_digest: str | None
+    content_length: int
+    crawl_id: int | None = None
+    record_type: str = "response"
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One article as the archive stores it."""
+
+    url: str
+    site: str
+    text: str
+    fetched_at: str
+    title: str | None = None
+    author: tuple[str, ...] = ()
+    published: str | None = None
+    language: str | None = None
+    description: str | None = None
+    extracted: str | None = None
+    capture_id: int | None = None
+    crawl_id: int | None = None
+
+
+class ArticleStore:
+    """Read and write the archive database; one writer, commits batched by the caller."""
+
+    def __init__(self, path: Path, batch_size: int = 200) -> None:
+        self.path = path
+        self.batch_size = batch_size
+        self._pending = 0
+        self.db = open_database(path)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # crawls -------------------------------------------------------------------------------
+    def start_crawl(self, seeds: Sequence[str], settings: dict[str, Any] | None = None) -> int:
+        """Record the start of a crawl and return its id."""
+        cursor = self.db.execute(
+            "INSERT INTO crawls (seeds, started, status, settings) VALUES (?, ?, 'running', ?)",
+            [json.dumps(list(seeds)), utc_now(), json.dumps(settings or {}, default=str)],
+        )
+        self.commit()
+        return int(cursor.lastrowid or 0)
+
+    def finish_crawl(self, crawl_id: int, status: str, counters: dict[str, Any]) -> None:
+        """Record how a crawl ended, with its counters."""
+        self.db.execute(
+            """UPDATE crawls SET finished = ?, status = ?, pages = ?, articles = ?, errors = ?,
+               warc_files = ?, warc_bytes = ?, error_kinds = ? WHERE id = ?""",
+            [
+                utc_now(),
+                status,
+                counters.get("pages", 0),
+                counters.get("articles", 0),
+                counters.get("errors", 0),
+                counters.get("warc_files", 0),
+                counters.get("warc_bytes", 0),
+                json.dumps(counters.get("error_kinds", {}), sort_keys=True),
+                crawl_id,
+            ],
+        )
+        self.commit()
+
+    # captures -----------------------------------------------------------------------------
+    def add_capture(self, row: CaptureRow) -> int:
+        """Index one WARC record; return the capture id."""
+        cursor = self.db.execute(
+            """INSERT INTO captures (crawl_id, url, status, mime, kind, record_type, fetched_at,
+               warc_filename, warc_offset, warc_length, warc_record_id, payload_digest,
+               content_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                row.crawl_id,
+                row.url,
+                row.status,
+                row.mime,
+                row.kind,
+                row.record_type,
+                row.fetched_at,
+                row.ref.filename,
+                row.ref.offset,
+                row.ref.length,
+                row.ref.record_id,
+                row.payload_digest,
+                row.content_length,
+            ],
+        )
+        self._written()
+        return int(cursor.lastrowid or 0)
+
+    def set_capture_kind(self, capture_id: int, kind: str) -> None:
+        """Record what a captured page turned out to be (article, hub, other)."""
+        self.db.execute("UPDATE captures SET kind = ? WHERE id = ?", [kind, capture_id])
+        self._written()
+
+    # articles -----------------------------------------------------------------------------
+    def save_article(self, row: ArticleRow) -> str:
+        """Insert or update the article at ``row.url``; return 'new', 'updated' or 'unchanged'."""
+        digest = text_digest(row.title, row.text)
+        existing = self.db.execute(
+            "SELECT id, text_digest FROM articles WHERE url = ?", [row.url]
+        ).fetchone()
+        values = asdict(row)
+        values["author"] = json.dumps(list(row.author), ensure_ascii=False)
+        values["text_digest"] = digest
+        values["updated_at"] = utc_now()
+        if existing is None:
+            columns = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
+            self.db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values()))
+            outcome = "new"
+        elif existing[1] == digest:
+            return "unchanged"
+        else:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.db.execute(
+                f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), existing[0]]
+            )
+            outcome = "updated"
+        self._written()
+        return outcome
+
+    def articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:
+        """All stored articles, oldest first, optionally of one site."""
+        sql = "SELECT * FROM articles" + (" WHERE site = ?" if site else "") + " ORDER BY id"
+        yield from self.db.query(sql, [site] if site else [])
+
+    def count(self, table: str) -> int:
+        """Rows in one of the archive's tables."""
+        return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+    # transactions -------------------------------------------------------------------------
+    def commit(self) -> None:
+        """Commit what has been written so far."""
+        self.db.conn.commit()
+        self._pending = 0
+
+    def close(self) -> None:
+        """Commit and close the database."""
+        try:
+            self.commit()
+        finally:
+            self.db.close()
+
+    def _written(self) -> None:
+        self._pending += 1
+        if self._pending >= self.batch_size:
+            self.commit()
+
+
+def text_digest(title: str | None, text: str) -> str:
+    """A digest of what a reader sees of an article, to tell a changed text from a refetch."""
+    return hashlib.sha1(f"{title or ''}\n{text}".encode()).hexdigest()
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (creating and migrating) the archive at ``path``, in WAL mode."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(path))
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+    return db

@@ -1,0 +1,202 @@
+"""Write HTTP exchanges to rotating, gzip-per-record WARC/1.1 files."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from storage.errors import ArchiveError
+
+SOFTWARE = "news-archiver/0.1 (warcio)"
+WARC_VERSION = "WARC/1.1"
+# Twisted has already de-chunked the body, so these headers would describe bytes we do not store.
+_DROPPED_HEADERS = frozenset({"transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRef:
+    """Where one record lives inside a WARC file."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HttpExchange:
+    """One request and its response, with the response body exactly as received."""
+
+    url: str
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    protocol: str = "HTTP/1.1"
+    ip_address: str | None = None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenResponse:
+    """What the archive needs to know about a response record just written."""
+
+    ref: WarcRef
+    payload_digest: str
+    warc_date: str
+
+
+def format_warc_filename(prefix: str, when: datetime, serial: int) -> str:
+    """``<prefix>-<UTC timestamp>-<serial>.warc.gz``, with a 17-digit timestamp as Heritrix writes."""
+    stamp = when.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+    return f"{prefix}-{stamp}-{serial:05d}.warc.gz"
+
+
+def expand_prefix(template: str) -> str:
+    """Fill ``{host}`` and ``{pid}``, so that parallel writers never share a file name."""
+    return template.format(host=socket.gethostname(), pid=os.getpid())
+
+
+class WarcWriter:
+    """Append exchanges to WARC files in ``directory``, starting a new file past ``max_bytes``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        max_bytes: int = 1 << 30,
+        info: Mapping[str, str] | None = None,
+    ) -> None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create WARC directory {directory}: {exc.strerror}") from exc
+        self.directory = directory
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.info = dict(info or {})
+        self.serial = 0
+        self.files: list[Path] = []
+        self.bytes_written = 0
+        self._fh: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+
+    @property
+    def current_path(self) -> Path | None:
+        """The file being written, if one is open."""
+        return self.files[-1] if self._fh is not None else None
+
+    def write_exchange(self, exchange: HttpExchange) -> WrittenResponse:
+        """Write the response record and its request record; return where the response lives."""
+        writer, fh = self._open_for_write()
+        warc_date = datetime_to_iso_date(
+            exchange.fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
+        )
+        response = writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=_response_headers(exchange),
+            warc_headers_dict=_ip_header(exchange, warc_date),
+        )
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=_request_headers(exchange),
+            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": response_id},
+        )
+        ref = self._write(writer, fh, response, response_id)
+        self._write(writer, fh, request, request.rec_headers.get_header("WARC-Record-ID"))
+        fh.flush()
+        digest = response.rec_headers.get_header("WARC-Payload-Digest")
+        return WrittenResponse(ref=ref, payload_digest=digest, warc_date=warc_date)
+
+    def close(self) -> None:
+        """Close the current file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            self._writer = None
+
+    def _write(self, writer: WARCWriter, fh: BinaryIO, record: object, record_id: str) -> WarcRef:
+        offset = fh.tell()
+        writer.write_record(record)
+        length = fh.tell() - offset
+        self.bytes_written += length
+        return WarcRef(self.files[-1].name, offset, length, record_id)
+
+    def _open_for_write(self) -> tuple[WARCWriter, BinaryIO]:
+        if self._fh is not None and self._writer is not None and self._fh.tell() < self.max_bytes:
+            return self._writer, self._fh
+        self.close()
+        path = self._next_path()
+        try:
+            fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - kept open across records
+        except OSError as exc:
+            raise ArchiveError(f"cannot write WARC file {path}: {exc.strerror}") from exc
+        writer = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+        self._fh, self._writer = fh, writer
+        self.files.append(path)
+        info = {
+            "software": SOFTWARE,
+            "hostname": socket.gethostname(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            **self.info,
+        }
+        record = writer.create_warcinfo_record(path.name, info)
+        self._write(writer, fh, record, record.rec_headers.get_header("WARC-Record-ID"))
+        return writer, fh
+
+    def _next_path(self) -> Path:
+        while True:
+            path = self.directory / format_warc_filename(
+                self.prefix, datetime.now(UTC), self.serial
+            )
+            self.serial += 1
+            if not path.exists():
+                return path
+
+
+def _response_headers(exchange: HttpExchange) -> StatusAndHeaders:
+    try:
+        reason = HTTPStatus(exchange.status).phrase
+    except ValueError:
+        reason = ""
+    headers = [(k, v) for k, v in exchange.response_headers if k.lower() not in _DROPPED_HEADERS]
+    statusline = f"{exchange.status} {reason}".strip()
+    return StatusAndHeaders(statusline, headers, protocol=exchange.protocol)
+
+
+def _request_headers(exchange: HttpExchange) -> StatusAndHeaders:
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(exchange.request_headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    return StatusAndHeaders(f"{exchange.method} {target}", headers, protocol=exchange.protocol)
+
+
+def _ip_header(exchange: HttpExchange, warc_date: str) -> dict[str, str]:
+    headers = {"WARC-Date": warc_date}
+    if exchange.ip_address:
+        headers["WARC-IP-Address"] = exchange.ip_address
+    return headers
