@@ -1,0 +1,223 @@
+"""The ``archiver`` command: thin click commands over the library; the only place that prints."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from archiver.crawl import crawl_overrides, project_settings, run_crawl
+from archiver.extract import Article, extract_article
+from archiver.progress import CrawlProgress
+from storage.errors import ArchiveError
+from storage.store import ArticleStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(function: F) -> F:
+    """``--db PATH``: the SQLite archive."""
+    return click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("archive.db"),
+        show_default=True,
+        help="SQLite archive file (created if missing).",
+    )(function)
+
+
+def open_store(db: Path) -> ArticleStore:
+    """Open the archive, turning a storage error into a usage error naming ``--db``."""
+    try:
+        return ArticleStore(db)
+    except ArchiveError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--db'") from exc
+
+
+def parse_setting(values: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs from ``-s``."""
+    settings: dict[str, str] = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint="'-s'")
+        settings[name.strip()] = setting
+    return settings
+
+
+@click.group()
+@click.version_option(package_name="news-archiver")
+def cli() -> None:
+    """Crawl news sites into WARC files and a clean-text SQLite archive."""
+
+
+@cli.command()
+@click.argument("seeds", nargs=-1, required=True)
+@db_option
+@click.option(
+    "--warc-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("warcs"),
+    show_default=True,
+    help="Folder for the WARC files.",
+)
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
+@click.option("-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def crawl(
+    seeds: tuple[str, ...],
+    db: Path,
+    warc_dir: Path,
+    max_pages: int | None,
+    depth: int | None,
+    setting: tuple[str, ...],
+) -> None:
+    """Crawl SEEDS into WARC files and the SQLite archive.
+
+    Follows links on the seeds' hosts, keeps every response in WARC files and every article in
+    the archive.
+
+    \b
+    Example:
+        archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
+    """
+    overrides = crawl_overrides(db, warc_dir, max_pages, depth, parse_setting(setting))
+    _crawl_and_report(list(seeds), overrides)
+
+
+@cli.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--url", help="The page's address (helps metadata and link handling).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+def extract(file: Any, url: str | None, output: str) -> None:
+    """Print the cleaned article of one saved page (FILE, or - for standard input).
+
+    \b
+    Example:
+        archiver extract page.html --url https://example.org/news/story --format markdown
+    """
+    body = file.read()
+    address = url or (Path(file.name).resolve().as_uri() if file.name != "<stdin>" else "")
+    article = extract_article(body, address)
+    if article is None:
+        raise click.ClickException(f"no article text found in {file.name}")
+    click.echo(render_article(article, output))
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-archive"),
+    show_default=True,
+    help="Folder for the demo's WARC files and database (replaced).",
+)
+def demo(out: Path) -> None:
+    """Crawl the bundled sample news sites on 127.0.0.x and show what was archived.
+
+    \b
+    Example:
+        archiver demo --out demo-archive
+    """
+    from archiver.demo import serve_sample_sites
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    db = out / "archive.db"
+    with ExitStack() as stack:
+        sites = serve_sample_sites(stack)
+        overrides = crawl_overrides(db, out / "warcs", extra={"LOG_LEVEL": "WARNING"})
+        _crawl_and_report([site.url for site in sites], overrides)
+    _show_demo(db, out)
+
+
+def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
+    settings = project_settings(overrides)
+    db = Path(settings["ARCHIVE_DB"])
+    open_store(db).close()  # fail early, with one line, on an unusable --db
+    err = Console(stderr=True)
+    progress = CrawlProgress(err, settings.getfloat("PROGRESS_INTERVAL"))
+    if progress.live_mode and "LOG_LEVEL" not in overrides:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    result = run_crawl(seeds, settings, hook=progress.attach)
+    counters = result.counters
+    if not counters:
+        raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
+    out = Console()
+    out.print(f"[bold]Crawl finished[/bold] ({result.reason}) in {db}")
+    out.print(
+        f"  pages: {counters['pages']}   articles stored: {counters['articles']}"
+        f" (unchanged: {counters['articles_unchanged']})   errors: {counters['errors']}"
+    )
+    for kind, count in counters["error_kinds"].items():
+        out.print(f"    {kind}: {count}")
+    out.print(
+        f"  WARC: {counters['warc_files']} file(s), {counters['warc_bytes']:,} bytes"
+        f" in {settings['WARC_DIR']}"
+    )
+    out.print(f"  database: {db}")
+
+
+def _show_demo(db: Path, out: Path) -> None:
+    console = Console()
+    with open_store(db) as store:
+        rows = list(store.db.query("SELECT site, title, url, text FROM articles ORDER BY site, url"))
+    console.print(f"\n[bold]{len(rows)} articles archived[/bold]")
+    for row in rows:
+        console.print(f"  {row['site']:<22} {row['title']}")
+    if rows:
+        first = rows[0]
+        console.rule(f"cleaned text of {first['url']}")
+        console.print(first["text"], markup=False, highlight=False)
+        console.rule()
+    console.print(
+        "\nNext, try:\n"
+        f"  .venv/bin/archiver extract --help\n"
+        f"  .venv/bin/sqlite-utils {db} \"select site, title, published from articles\" -t\n"
+        f"  .venv/bin/warcio index {out}/warcs/*.warc.gz\n"
+        f"  .venv/bin/archiver crawl --help"
+    )
+
+
+def render_article(article: Article, output: str) -> str:
+    """The article as plain text, JSON or Markdown."""
+    if output == "json":
+        fields = {
+            "url": article.url,
+            "title": article.title,
+            "author": list(article.author),
+            "published": article.published,
+            "language": article.language,
+            "description": article.description,
+            "text": article.text,
+        }
+        return json.dumps(fields, ensure_ascii=False, indent=2)
+    if output == "markdown":
+        head = f"# {article.title}\n\n" if article.title else ""
+        byline = " · ".join(filter(None, [", ".join(article.author), article.published or ""]))
+        body = "\n\n".join(article.text.split("\n"))
+        return f"{head}{f'*{byline}*' + chr(10) * 2 if byline else ''}{body}"
+    return article.text
+
+
+def main() -> None:
+    """Entry point for ``python -m archiver``."""
+    cli(prog_name="archiver")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

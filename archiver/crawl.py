@@ -1,0 +1,71 @@
+"""Run one crawl in this process: settings assembled, spider started, counters returned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from archiver.stats import crawl_counters
+from spiders.site import SiteSpider
+
+# Called with the crawler before it starts, e.g. to attach a progress display.
+CrawlHook = Callable[[Crawler], None]
+
+
+@dataclass(slots=True)
+class CrawlResult:
+    """What a finished crawl reports."""
+
+    reason: str = "unknown"
+    counters: dict[str, Any] = field(default_factory=dict)
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The archiver's settings, with command-line overrides on top (as ``scrapy crawl -s``)."""
+    settings = Settings()
+    settings.setmodule("archiver.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def crawl_overrides(
+    db: Path,
+    warc_dir: Path,
+    max_pages: int | None = None,
+    depth: int | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Settings for the common crawl options; ``extra`` (from ``-s``) wins over all of them."""
+    values: dict[str, Any] = {"ARCHIVE_DB": str(db), "WARC_DIR": str(warc_dir)}
+    if max_pages is not None:
+        values["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if depth is not None:
+        values["DEPTH_LIMIT"] = depth
+    values.update(extra or {})
+    return values
+
+
+def run_crawl(seeds: list[str], settings: Settings, hook: CrawlHook | None = None) -> CrawlResult:
+    """Crawl ``seeds`` to the end; blocks until the crawl has closed its WARC and database."""
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(SiteSpider)
+    result = CrawlResult()
+
+    def closed(spider: object, reason: str) -> None:
+        assert crawler.stats is not None
+        result.reason = reason
+        result.counters = crawl_counters(crawler.stats.get_stats())
+
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    if hook is not None:
+        hook(crawler)
+    process.crawl(crawler, seeds=seeds)
+    process.start()
+    return result
