@@ -69,8 +69,12 @@ def cli() -> None:
     help="Folder for the WARC files.",
 )
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
-@click.option("--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit).")
-@click.option("-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option(
+    "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
+)
+@click.option(
+    "-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting."
+)
 def crawl(
     seeds: tuple[str, ...],
     db: Path,
@@ -175,7 +179,9 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
 def _show_demo(db: Path, out: Path) -> None:
     console = Console()
     with open_store(db) as store:
-        rows = list(store.db.query("SELECT site, title, url, text FROM articles ORDER BY site, url"))
+        rows = list(
+            store.db.query("SELECT site, title, url, text FROM articles ORDER BY site, url")
+        )
     console.print(f"\n[bold]{len(rows)} articles archived[/bold]")
     for row in rows:
         console.print(f"  {row['site']:<22} {row['title']}")
@@ -187,7 +193,7 @@ def _show_demo(db: Path, out: Path) -> None:
     console.print(
         "\nNext, try:\n"
         f"  .venv/bin/archiver extract --help\n"
-        f"  .venv/bin/sqlite-utils {db} \"select site, title, published from articles\" -t\n"
+        f'  .venv/bin/sqlite-utils {db} "select site, title, published from articles" -t\n'
         f"  .venv/bin/warcio index {out}/warcs/*.warc.gz\n"
         f"  .venv/bin/archiver crawl --help"
     )

@@ -20,8 +20,6 @@ from archiver.decoding import decode_html
 
 log = logging.getLogger(__name__)
 
-# Elements of trafilatura's output tree that become one line of text each.
-_BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code", "row", "cell", "lb", "list", "table"})
 _HTML_LANG = re.compile(r"<html[^>]*?\slang=[\"']?([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)?", re.I)
 
 

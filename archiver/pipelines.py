@@ -7,12 +7,12 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Self
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
-from typing import Self
 
 from archiver.extensions import ArchiveDatabase
 from archiver.extract import Article, extract_article

@@ -11,7 +11,9 @@ from pathlib import Path
 
 # Scrapy's cookie handling asks tldextract for the Public Suffix List; offline it would try the
 # network at every start. A writable cache makes it fall back to its bundled snapshot quietly.
-os.environ.setdefault("TLDEXTRACT_CACHE", str(Path.home() / ".cache" / "news-archiver" / "tldextract"))
+os.environ.setdefault(
+    "TLDEXTRACT_CACHE", str(Path.home() / ".cache" / "news-archiver" / "tldextract")
+)
 
 BOT_NAME = "news-archiver"
 SPIDER_MODULES = ["spiders"]
@@ -61,6 +63,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 EXTENSIONS = {
     "archiver.extensions.ArchiveDatabase": 90,
     "archiver.extensions.WarcCapture": 100,
+    "archiver.extensions.QuietNetworkErrors": 0,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractionPipeline": 300,

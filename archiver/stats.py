@@ -1,30 +1,19 @@
-"""Read a crawl's counters out of Scrapy's stats, for the progress display, summary and ``crawls``."""
+"""A crawl's counters, read out of Scrapy's stats for progress, summary and ``crawls``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-_EXCEPTION_PREFIX = "downloader/exception_type_count/"
-_STATUS_PREFIX = "downloader/response_status_count/"
-_ARCHIVER_ERROR_PREFIX = "archiver/errors/"
+ERROR_PREFIX = "archiver/errors/"
 
 
 def error_kinds(stats: dict[str, Any]) -> dict[str, int]:
-    """Errors by kind: HTTP statuses of 400 and above, network exceptions, archiver failures."""
-    kinds: dict[str, int] = {}
-    for key, value in stats.items():
-        if key.startswith(_STATUS_PREFIX):
-            status = key.removeprefix(_STATUS_PREFIX)
-            # robots.txt answering 404 is normal, not an error of the crawl
-            count = int(value) - int(stats.get(f"robotstxt/response_status_count/{status}", 0))
-            if status.isdigit() and int(status) >= 400 and count > 0:
-                kinds[f"http {status}"] = count
-        elif key.startswith(_EXCEPTION_PREFIX):
-            name = key.removeprefix(_EXCEPTION_PREFIX).rsplit(".", 1)[-1]
-            kinds[name] = kinds.get(name, 0) + int(value)
-        elif key.startswith(_ARCHIVER_ERROR_PREFIX):
-            kinds[key.removeprefix(_ARCHIVER_ERROR_PREFIX)] = int(value)
-    return dict(sorted(kinds.items()))
+    """Errors by kind (``http 404``, ``ConnectionRefused``, …), counted once per failed request."""
+    return {
+        key.removeprefix(ERROR_PREFIX): int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith(ERROR_PREFIX)
+    }
 
 
 def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:

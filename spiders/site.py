@@ -7,10 +7,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from archiver.items import PageItem
+from archiver.stats import ERROR_PREFIX
 
 # Page requisites: what a browser loads to show the page, archived so that replay shows it too.
 _REQUISITE_XPATH = (
@@ -19,7 +23,7 @@ _REQUISITE_XPATH = (
     " | //source/@src | //video/@poster"
 )
 # LinkExtractor's allow_domains does not match IP-address hosts, so hosts are checked here.
-_LINKS = LinkExtractor(unique=True)
+_LINKS = LinkExtractor(unique=True, deny_extensions=[])
 
 
 def parse_seeds(value: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -43,7 +47,7 @@ class SiteSpider(scrapy.Spider):
             self.seeds = parse_seeds(self.settings.getlist("CRAWL_SEEDS"))
             self.allowed_domains = sorted({urlsplit(s).hostname or "" for s in self.seeds})
         for seed in self.seeds:
-            yield Request(seed, callback=self.parse, dont_filter=True)
+            yield Request(seed, callback=self.parse, errback=self.failed, dont_filter=True)
 
     def parse(self, response: Response) -> Iterator[PageItem | Request]:
         """Hand HTML pages to the pipelines and follow their links; archive everything else."""
@@ -59,15 +63,34 @@ class SiteSpider(scrapy.Spider):
         hosts = set(self.allowed_domains)
         for link in _LINKS.extract_links(response):
             if urlsplit(link.url).hostname in hosts:
-                yield response.follow(link.url, callback=self.parse)
+                yield response.follow(link.url, callback=self.parse, errback=self.failed)
         if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
             for src in _requisites(response):
-                yield response.follow(src, callback=self.parse_requisite)
+                yield response.follow(src, callback=self.parse_requisite, errback=self.failed)
 
     def parse_requisite(self, response: Response) -> Iterator[PageItem | Request]:
         """Stylesheets, images and scripts are archived by capture alone; HTML is followed."""
         if isinstance(response, HtmlResponse):
             yield from self.parse(response)
+
+    def failed(self, failure: Failure) -> None:
+        """Count a request that failed for good, by kind, and log one line (no traceback)."""
+        kind = failure_kind(failure)
+        if kind is None:
+            return
+        self.crawler.stats.inc_value(f"{ERROR_PREFIX}{kind}")
+        request = getattr(failure, "request", None)
+        self.logger.warning("%s: %s (%s)", kind, request.url if request else "?", failure.value)
+
+
+def failure_kind(failure: Failure) -> str | None:
+    """A short name for why a request failed; ``None`` for requests deliberately not made."""
+    if failure.check(HttpError):
+        return f"http {failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        return None
+    name = type(failure.value).__name__
+    return name.removeprefix("Download") if name.startswith("Download") else name
 
 
 def _requisites(response: TextResponse) -> list[str]:

@@ -149,7 +149,9 @@ class ArticleStore:
         if existing is None:
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
-            self.db.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values()))
+            self.db.execute(
+                f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values())
+            )
             outcome = "new"
         elif existing[1] == digest:
             return "unchanged"
@@ -200,7 +202,9 @@ def open_database(path: Path) -> sqlite_utils.Database:
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file")
     if not path.parent.is_dir():
-        raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
+        raise DatabaseError(
+            f"cannot create database {path}: directory {path.parent} does not exist"
+        )
     try:
         conn = sqlite3.connect(str(path))
         db = sqlite_utils.Database(conn)

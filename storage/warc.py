@@ -61,7 +61,7 @@ class WrittenResponse:
 
 
 def format_warc_filename(prefix: str, when: datetime, serial: int) -> str:
-    """``<prefix>-<UTC timestamp>-<serial>.warc.gz``, with a 17-digit timestamp as Heritrix writes."""
+    """``<prefix>-<UTC timestamp>-<serial>.warc.gz``, with a 17-digit timestamp like Heritrix."""
     stamp = when.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
     return f"{prefix}-{stamp}-{serial:05d}.warc.gz"
 
