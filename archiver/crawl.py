@@ -54,7 +54,7 @@ def crawl_overrides(
 
 def run_crawl(seeds: list[str], settings: Settings, hook: CrawlHook | None = None) -> CrawlResult:
     """Crawl ``seeds`` to the end; blocks until the crawl has closed its WARC and database."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
     result = CrawlResult()
 

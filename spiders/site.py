@@ -47,7 +47,7 @@ class SiteSpider(scrapy.Spider):
             self.seeds = parse_seeds(self.settings.getlist("CRAWL_SEEDS"))
             self.allowed_domains = sorted({urlsplit(s).hostname or "" for s in self.seeds})
         for seed in self.seeds:
-            yield Request(seed, callback=self.parse, errback=self.failed, dont_filter=True)
+            yield Request(seed, callback=self.parse, errback=self.failed)
 
     def parse(self, response: Response) -> Iterator[PageItem | Request]:
         """Hand HTML pages to the pipelines and follow their links; archive everything else."""
