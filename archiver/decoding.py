@@ -23,7 +23,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     are valid UTF-8 but declared as a single-byte encoding are read as UTF-8.
     """
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom) :].decode(bom_encoding, errors="replace")
     declared = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body)
     candidates: list[str] = []

@@ -68,12 +68,13 @@ class ExtractionPipeline:
                 analyse_page, item.body, item.url, item.content_type, self.min_chars
             )
             try:
-                item.article, item.kind = await asyncio.wrap_future(future)
+                article, kind = await asyncio.wrap_future(future)
             except Exception:
                 log.exception("extraction worker failed on %s", item.url)
                 self.stats.inc_value("archiver/errors/extraction failed")
                 return item
-        self.stats.inc_value(f"archiver/pages/{item.kind}")
+        item.article, item.kind = article, kind
+        self.stats.inc_value(f"archiver/pages/{kind}")
         return item
 
 

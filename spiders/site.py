@@ -85,11 +85,12 @@ class SiteSpider(scrapy.Spider):
 
 def failure_kind(failure: Failure) -> str | None:
     """A short name for why a request failed; ``None`` for requests deliberately not made."""
-    if failure.check(HttpError):
-        return f"http {failure.value.response.status}"
-    if failure.check(IgnoreRequest):
+    error = failure.value
+    if isinstance(error, HttpError):
+        return f"http {error.response.status}"
+    if isinstance(error, IgnoreRequest):
         return None
-    name = type(failure.value).__name__
+    name = type(error).__name__
     return name.removeprefix("Download") if name.startswith("Download") else name
 
 

@@ -10,7 +10,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
-    db["crawls"].create(
+    db.table("crawls").create(
         {
             "id": int,
             "seeds": str,
@@ -28,7 +28,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"seeds", "started", "status"},
     )
-    db["captures"].create(
+    db.table("captures").create(
         {
             "id": int,
             "crawl_id": int,
@@ -49,9 +49,9 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         foreign_keys=[("crawl_id", "crawls", "id")],
         not_null={"url", "status", "fetched_at", "warc_filename", "warc_offset", "warc_length"},
     )
-    db["captures"].create_index(["url", "fetched_at"])
-    db["captures"].create_index(["warc_filename", "warc_offset"], unique=True)
-    db["articles"].create(
+    db.table("captures").create_index(["url", "fetched_at"])
+    db.table("captures").create_index(["warc_filename", "warc_offset"], unique=True)
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -73,9 +73,9 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         foreign_keys=[("capture_id", "captures", "id"), ("crawl_id", "crawls", "id")],
         not_null={"url", "site", "text", "fetched_at"},
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["site", "published"])
-    db["articles"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["site", "published"])
+    db.table("articles").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
 
 
 MIGRATIONS: list[Migration] = [_v1_core]

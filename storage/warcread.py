@@ -96,7 +96,7 @@ def decode_content(body: bytes, encoding: str) -> bytes:
             except zlib.error:
                 return zlib.decompress(body, -zlib.MAX_WBITS)
         if encoding == "br":
-            import brotli  # type: ignore[import-not-found,unused-ignore]
+            import brotli  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
             return bytes(brotli.decompress(body))
     except (OSError, EOFError, zlib.error, ImportError):

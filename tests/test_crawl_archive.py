@@ -178,7 +178,10 @@ def test_articles_match_the_pages_and_hubs_are_not_articles(archive, sample_site
 def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
     work, _ = archive
     db = work / "news.db"
-    sql = "SELECT a.url, a.text, a.title, c.warc_filename, c.warc_offset FROM articles a JOIN captures c ON c.id = a.capture_id"
+    sql = (
+        "SELECT a.url, a.text, a.title, c.warc_filename, c.warc_offset"
+        " FROM articles a JOIN captures c ON c.id = a.capture_id"
+    )
     for row in query(db, sql):
         stored = read_response(work / "w" / row["warc_filename"], row["warc_offset"])
         article = extract_article(stored.body, row["url"], stored.header("Content-Type"))
@@ -191,7 +194,8 @@ def test_full_text_search_finds_an_article(archive):
     work, _ = archive
     hits = query(
         work / "news.db",
-        "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?",
+        "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        " WHERE articles_fts MATCH ?",
         "apprentices",
     )
     assert any("apprentices" in row["url"] for row in hits)
