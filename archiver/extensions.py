@@ -42,6 +42,7 @@ class ArchiveDatabase:
         store = ArticleStore(
             Path(crawler.settings["ARCHIVE_DB"]),
             batch_size=crawler.settings.getint("ARCHIVE_COMMIT_EVERY"),
+            boilerplate_min_pages=crawler.settings.getint("BOILERPLATE_MIN_PAGES"),
         )
         ext = cls(crawler, store)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -38,15 +38,28 @@ class Article:
     canonical_url: str | None = None
     page_type: str | None = None
     blocks: tuple[Block, ...] = field(default=(), repr=False)
+    kept: tuple[bool, ...] = field(default=(), repr=False)
 
     @property
     def raw_text(self) -> str:
         """trafilatura's own text, before our cleaning."""
         return "\n".join(block.text for block in self.blocks)
 
-    def blocks_json(self) -> str:
-        """The trafilatura blocks as JSON, kept so cleaning can be re-run without the HTML."""
-        return json.dumps([block.to_list() for block in self.blocks], ensure_ascii=False)
+    def extracted_json(self) -> str:
+        """trafilatura's blocks and the in-page verdicts, to re-run cleaning without the HTML."""
+        return extracted_json(self.blocks, self.kept)
+
+
+def extracted_json(blocks: tuple[Block, ...] | list[Block], kept: tuple[bool, ...]) -> str:
+    """The archive's ``extracted`` column: ``{"blocks": [[text, ...], ...], "kept": [...]}``."""
+    payload = {"blocks": [block.to_list() for block in blocks], "kept": list(kept)}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def in_page_verdicts(blocks: tuple[Block, ...], language: str | None) -> tuple[bool, ...]:
+    """For each block, whether the in-page layer keeps it."""
+    kept_ids = {id(block) for block in clean_blocks(list(blocks), language)}
+    return tuple(id(block) in kept_ids for block in blocks)
 
 
 def extract_article(html: str | bytes, url: str, content_type: str | None = None) -> Article | None:
@@ -73,19 +86,21 @@ def extract_article(html: str | bytes, url: str, content_type: str | None = None
     blocks = tuple(_blocks_of(document.body))
     if not blocks:
         return None
-    cleaned = clean_blocks(list(blocks), getattr(document, "language", None))
+    language = document.language or _declared_language(markup)
+    kept = in_page_verdicts(blocks, language)
     return Article(
         url=url,
-        text="\n".join(block.text for block in cleaned),
+        text="\n".join(block.text for block, keep in zip(blocks, kept, strict=True) if keep),
         title=_nfc(document.title),
         author=_authors(document.author),
         published=document.date or None,
-        language=document.language or _declared_language(markup),
+        language=language,
         description=_nfc(document.description),
         sitename=_nfc(document.sitename),
         canonical_url=document.url if document.url and document.url != url else None,
         page_type=document.pagetype or None,
         blocks=blocks,
+        kept=kept,
     )
 
 

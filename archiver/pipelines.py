@@ -113,14 +113,15 @@ def article_row(article: Article, item: PageItem, crawl_id: int | None) -> Artic
     return ArticleRow(
         url=article.url,
         site=urlsplit(article.url).netloc.lower(),
-        text=article.text,
+        blocks=tuple(block.text for block in article.blocks),
+        kept=article.kept,
+        extracted=article.extracted_json(),
         fetched_at=item.fetched_at or utc_now(),
         title=article.title,
         author=article.author,
         published=article.published,
         language=article.language,
         description=article.description,
-        extracted=article.blocks_json(),
         capture_id=item.capture_id,
         crawl_id=crawl_id,
     )

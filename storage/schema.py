@@ -78,7 +78,20 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db.table("articles").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
 
 
-MIGRATIONS: list[Migration] = [_v1_core]
+def _v2_site_blocks(db: sqlite_utils.Database) -> None:
+    db.table("site_blocks").create(
+        {"site": str, "fingerprint": int, "pages": int, "sample": str},
+        pk=("site", "fingerprint"),
+        not_null={"pages"},
+    )
+    db.table("site_block_pages").create(
+        {"site": str, "fingerprint": int, "article_id": int},
+        pk=("site", "fingerprint", "article_id"),
+    )
+    db.table("site_block_pages").create_index(["site", "article_id"])
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_site_blocks]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

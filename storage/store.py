@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import sqlite_utils
 
+from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.errors import DatabaseError
 from storage.schema import migrate
 from storage.warc import WarcRef
@@ -42,18 +43,23 @@ class CaptureRow:
 
 @dataclass(frozen=True, slots=True)
 class ArticleRow:
-    """One article as the archive stores it."""
+    """One article as extraction hands it to the archive, before the site layer.
+
+    ``blocks`` are trafilatura's lines and ``kept`` says which the in-page layer kept;
+    ``extracted`` is the JSON the in-page layer needs to run again without the HTML.
+    """
 
     url: str
     site: str
-    text: str
+    blocks: tuple[str, ...]
+    kept: tuple[bool, ...]
+    extracted: str
     fetched_at: str
     title: str | None = None
     author: tuple[str, ...] = ()
     published: str | None = None
     language: str | None = None
     description: str | None = None
-    extracted: str | None = None
     capture_id: int | None = None
     crawl_id: int | None = None
 
@@ -61,11 +67,12 @@ class ArticleRow:
 class ArticleStore:
     """Read and write the archive database; one writer, commits batched by the caller."""
 
-    def __init__(self, path: Path, batch_size: int = 200) -> None:
+    def __init__(self, path: Path, batch_size: int = 200, boilerplate_min_pages: int = 3) -> None:
         self.path = path
         self.batch_size = batch_size
         self._pending = 0
         self.db = open_database(path)
+        self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
 
     def __enter__(self) -> Self:
         return self
@@ -137,32 +144,92 @@ class ArticleStore:
 
     # articles -----------------------------------------------------------------------------
     def save_article(self, row: ArticleRow) -> str:
-        """Insert or update the article at ``row.url``; return 'new', 'updated' or 'unchanged'."""
-        digest = text_digest(row.title, row.text)
+        """Insert or update the article at ``row.url``; return 'new', 'updated' or 'unchanged'.
+
+        The site layer learns the article's blocks; a block that now recurs on enough of the
+        site's pages is stripped from this article and re-cleaned out of the older ones.
+        """
         existing = self.db.execute(
-            "SELECT id, text_digest FROM articles WHERE url = ?", [row.url]
+            "SELECT id, extracted, title FROM articles WHERE url = ?", [row.url]
         ).fetchone()
-        values = asdict(row)
-        values["author"] = json.dumps(list(row.author), ensure_ascii=False)
-        values["text_digest"] = digest
-        values["updated_at"] = utc_now()
+        if existing is not None and (existing[1], existing[2]) == (row.extracted, row.title):
+            return "unchanged"
+        values = {
+            "url": row.url,
+            "site": row.site,
+            "title": row.title,
+            "author": json.dumps(list(row.author), ensure_ascii=False),
+            "published": row.published,
+            "language": row.language,
+            "description": row.description,
+            "extracted": row.extracted,
+            "capture_id": row.capture_id,
+            "crawl_id": row.crawl_id,
+            "fetched_at": row.fetched_at,
+            "updated_at": utc_now(),
+            "text": "",
+        }
         if existing is None:
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
-            self.db.execute(
+            cursor = self.db.execute(
                 f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values())
             )
-            outcome = "new"
-        elif existing[1] == digest:
-            return "unchanged"
+            article_id, outcome = int(cursor.lastrowid or 0), "new"
         else:
+            article_id, outcome = int(existing[0]), "updated"
             assignments = ", ".join(f"{name} = ?" for name in values)
             self.db.execute(
-                f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), existing[0]]
+                f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
             )
-            outcome = "updated"
+            self.boilerplate.forget(row.site, article_id)
+        crossed = self.boilerplate.learn(row.site, article_id, row.blocks)
+        self._set_text(article_id, row.title, row.site, row.blocks, row.kept)
+        if crossed:
+            self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         self._written()
         return outcome
+
+    def reclean_site(self, site: str, article_ids: Iterable[int]) -> int:
+        """Re-apply the site layer to stored articles, from their stored blocks; count changes."""
+        changed = 0
+        for article_id in article_ids:
+            found = self.db.execute(
+                "SELECT title, extracted FROM articles WHERE id = ?", [article_id]
+            ).fetchone()
+            if found is None:
+                continue
+            blocks, kept = parse_extracted(found[1])
+            changed += self._set_text(article_id, found[0], site, blocks, kept)
+        return changed
+
+    def replace_extracted(self, article_id: int, extracted: str) -> bool:
+        """Store new in-page cleaning results for an article and recompute its text."""
+        found = self.db.execute(
+            "SELECT title, site FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        self.db.execute("UPDATE articles SET extracted = ? WHERE id = ?", [extracted, article_id])
+        blocks, kept = parse_extracted(extracted)
+        changed = self._set_text(article_id, found[0], found[1], blocks, kept)
+        self._written()
+        return changed
+
+    def _set_text(
+        self,
+        article_id: int,
+        title: str | None,
+        site: str,
+        blocks: Sequence[str],
+        kept: Sequence[bool],
+    ) -> bool:
+        text = compose_text(blocks, kept, self.boilerplate.recurring(site, blocks))
+        digest = text_digest(title, text)
+        cursor = self.db.execute(
+            "UPDATE articles SET text = ?, text_digest = ? WHERE id = ? AND"
+            " (text_digest IS NULL OR text_digest != ?)",
+            [text, digest, article_id, digest],
+        )
+        return bool(cursor.rowcount)
 
     def articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:
         """All stored articles, oldest first, optionally of one site."""
@@ -190,6 +257,14 @@ class ArticleStore:
         self._pending += 1
         if self._pending >= self.batch_size:
             self.commit()
+
+
+def parse_extracted(extracted: str) -> tuple[list[str], list[bool]]:
+    """Block texts and in-page verdicts out of an article's ``extracted`` JSON."""
+    data = json.loads(extracted)
+    blocks = [str(block[0]) for block in data["blocks"]]
+    kept = [bool(flag) for flag in data["kept"]]
+    return blocks, kept
 
 
 def text_digest(title: str | None, text: str) -> str:
