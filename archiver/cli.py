@@ -34,8 +34,12 @@ def db_option(function: F) -> F:
 
 def open_store(db: Path) -> ArticleStore:
     """Open the archive, turning a storage error into a usage error naming ``--db``."""
+    from archiver.crawl import project_settings
+
     try:
-        return ArticleStore(db)
+        return ArticleStore(
+            db, boilerplate_min_pages=project_settings().getint("BOILERPLATE_MIN_PAGES")
+        )
     except ArchiveError as exc:
         raise click.BadParameter(str(exc), param_hint="'--db'") from exc
 
@@ -146,6 +150,91 @@ def demo(out: Path) -> None:
         overrides = crawl_overrides(db, out / "warcs", extra={"LOG_LEVEL": "WARNING"})
         _crawl_and_report([site.url for site in sites], overrides)
     _show_demo(db, out)
+
+
+@cli.command()
+@db_option
+@click.option("--site", help="Only this site (host, as in articles.site).")
+@click.option(
+    "--min-pages",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Only blocks seen on at least this many pages.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def boilerplate(db: Path, site: str | None, min_pages: int, limit: int) -> None:
+    """List the text blocks the archive has learned that a site repeats across its pages.
+
+    \b
+    Example:
+        archiver boilerplate --site www.example.org --db news.db
+    """
+    with open_store(db) as store:
+        learned = store.boilerplate.learned(site, min_pages)
+        threshold = store.boilerplate.min_pages
+    if not learned:
+        click.echo("no recurring blocks learned" + (f" for {site}" if site else ""))
+        return
+    shown = learned[:limit]
+    for block in shown:
+        mark = "strip" if threshold and block.pages >= threshold else "keep "
+        sample = block.sample if len(block.sample) <= 90 else block.sample[:87] + "..."
+        click.echo(f"{block.site}\t{block.pages:>5} pages\t{mark}\t{sample}")
+    if len(learned) > len(shown):
+        click.echo(f"... {len(learned) - len(shown)} more (raise --limit)")
+
+
+@cli.command()
+@db_option
+@click.option("--site", help="Only this site (host, as in articles.site).")
+def reclean(db: Path, site: str | None) -> None:
+    """Re-apply both cleaning layers to stored articles, without fetching or parsing HTML.
+
+    \b
+    Example:
+        archiver reclean --db news.db --site www.example.org
+    """
+    from archiver.rebuild import reclean as reclean_articles
+
+    with open_store(db) as store:
+        changed = reclean_articles(store, site)
+        total = store.count("articles")
+    click.echo(f"{changed} of {total} articles changed")
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--warc-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("warcs"),
+    show_default=True,
+    help="Folder holding the WARC files.",
+)
+def reextract(db: Path, warc_dir: Path) -> None:
+    """Rebuild captures and articles from the WARC files alone, with the crawl's own code.
+
+    \b
+    Example:
+        archiver reextract --warc-dir warcs --db rebuilt.db
+    """
+    from archiver.crawl import project_settings
+    from archiver.rebuild import reextract as reextract_articles
+
+    settings = project_settings()
+    with open_store(db) as store:
+        try:
+            report = reextract_articles(
+                warc_dir,
+                store,
+                settings.getint("ARTICLE_MIN_CHARS"),
+                settings.getint("EXTRACT_WORKERS"),
+            )
+        except ArchiveError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
+    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
+    click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
 
 
 def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:

@@ -8,27 +8,18 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Self
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from archiver.analysis import analyse_page, article_row
 from archiver.extensions import ArchiveDatabase
-from archiver.extract import Article, extract_article
 from archiver.items import PageItem
-from archiver.pagekind import ARTICLE, page_kind
-from storage.store import ArticleRow, utc_now
+from archiver.pagekind import ARTICLE
+from storage.store import utc_now
 
 log = logging.getLogger(__name__)
-
-
-def analyse_page(
-    body: bytes, url: str, content_type: str | None, min_chars: int
-) -> tuple[Article | None, str]:
-    """Worker-side: the cleaned article and the page's kind. Runs in the process pool."""
-    article = extract_article(body, url, content_type)
-    return article, page_kind(article, url, min_chars)
 
 
 class ExtractionPipeline:
@@ -102,26 +93,10 @@ class ArticleStoragePipeline:
             store.set_capture_kind(item.capture_id, item.kind)
         if item.kind != ARTICLE or item.article is None:
             return item
-        outcome = store.save_article(article_row(item.article, item, database.crawl_id))
+        row = article_row(
+            item.article, item.capture_id, item.fetched_at or utc_now(), database.crawl_id
+        )
+        outcome = store.save_article(row)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
         return item
-
-
-def article_row(article: Article, item: PageItem, crawl_id: int | None) -> ArticleRow:
-    """The archive's row for one extracted article."""
-    return ArticleRow(
-        url=article.url,
-        site=urlsplit(article.url).netloc.lower(),
-        blocks=tuple(block.text for block in article.blocks),
-        kept=article.kept,
-        extracted=article.extracted_json(),
-        fetched_at=item.fetched_at or utc_now(),
-        title=article.title,
-        author=article.author,
-        published=article.published,
-        language=article.language,
-        description=article.description,
-        capture_id=item.capture_id,
-        crawl_id=crawl_id,
-    )

@@ -137,6 +137,14 @@ class ArticleStore:
         self._written()
         return int(cursor.lastrowid or 0)
 
+    def index_capture(self, row: CaptureRow) -> int:
+        """The id of the capture at ``row.ref``, indexing it first if the archive lacks it."""
+        found = self.db.execute(
+            "SELECT id FROM captures WHERE warc_filename = ? AND warc_offset = ?",
+            [row.ref.filename, row.ref.offset],
+        ).fetchone()
+        return int(found[0]) if found else self.add_capture(row)
+
     def set_capture_kind(self, capture_id: int, kind: str) -> None:
         """Record what a captured page turned out to be (article, hub, other)."""
         self.db.execute("UPDATE captures SET kind = ? WHERE id = ?", [kind, capture_id])

@@ -12,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from storage.errors import ArchiveError
+from storage.warc import WarcRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,13 @@ class StoredResponse:
     headers: list[tuple[str, str]]
     raw_body: bytes
     body: bytes
+    payload_digest: str | None = None
+
+    @property
+    def mime(self) -> str | None:
+        """The media type of the body, without parameters."""
+        value = self.header("Content-Type")
+        return value.split(";")[0].strip().lower() if value else None
 
     def header(self, name: str) -> str | None:
         """The last value of an HTTP header, case-insensitively."""
@@ -60,12 +68,21 @@ def read_response(path: Path, offset: int) -> StoredResponse:
     raise ArchiveError(f"no record at {path.name}@{offset}")
 
 
-def iter_responses(path: Path) -> Iterator[StoredResponse]:
-    """Every response record of one WARC file, in order."""
+def iter_responses(path: Path) -> Iterator[tuple[WarcRef, StoredResponse]]:
+    """Every response record of one WARC file, in order, with where it lives."""
     with open(path, "rb") as fh:
-        for record in ArchiveIterator(fh):
-            if record.rec_type == "response":
-                yield _stored(record)
+        records = ArchiveIterator(fh)
+        for record in records:
+            if record.rec_type != "response":
+                continue
+            stored = _stored(record)
+            ref = WarcRef(
+                path.name,
+                records.get_record_offset(),
+                records.get_record_length(),
+                stored.record_id,
+            )
+            yield ref, stored
 
 
 def _stored(record: object) -> StoredResponse:
@@ -82,6 +99,7 @@ def _stored(record: object) -> StoredResponse:
         headers=headers,
         raw_body=raw,
         body=decode_content(raw, encoding),
+        payload_digest=rec.get_header("WARC-Payload-Digest"),
     )
 
 

@@ -1,0 +1,113 @@
+"""Rebuild the archive's articles from what it already holds: WARC files, or stored blocks."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archiver.analysis import analyse_page, article_row
+from archiver.cleaning import Block
+from archiver.extract import extracted_json, in_page_verdicts
+from archiver.pagekind import ARTICLE
+from storage.errors import ArchiveError
+from storage.store import ArticleStore, CaptureRow
+from storage.warcread import StoredResponse, iter_responses
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+@dataclass(slots=True)
+class RebuildReport:
+    """Counts from a rebuild."""
+
+    files: int = 0
+    responses: int = 0
+    articles: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        """Count one article outcome (new, updated, unchanged)."""
+        self.articles[outcome] = self.articles.get(outcome, 0) + 1
+
+
+def warc_files(warc_dir: Path) -> list[Path]:
+    """The WARC files of a folder, oldest name first; an error if there are none."""
+    if not warc_dir.is_dir():
+        raise ArchiveError(f"{warc_dir} is not a folder")
+    files = sorted([*warc_dir.glob("*.warc.gz"), *warc_dir.glob("*.warc")])
+    if not files:
+        raise ArchiveError(f"no WARC files in {warc_dir}")
+    return files
+
+
+def reextract(
+    warc_dir: Path, store: ArticleStore, min_chars: int, workers: int = 0
+) -> RebuildReport:
+    """Index every response of the WARC files and extract its article with the crawl's code."""
+    report = RebuildReport()
+    pages = _html_pages(warc_dir, store, report)
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        batch: list[tuple[int, StoredResponse]] = []
+        for page in pages:
+            batch.append(page)
+            if len(batch) >= 64:
+                _extract_batch(pool, batch, store, min_chars, report)
+                batch = []
+        _extract_batch(pool, batch, store, min_chars, report)
+    store.commit()
+    return report
+
+
+def _html_pages(
+    warc_dir: Path, store: ArticleStore, report: RebuildReport
+) -> Iterator[tuple[int, StoredResponse]]:
+    for path in warc_files(warc_dir):
+        report.files += 1
+        for ref, stored in iter_responses(path):
+            report.responses += 1
+            capture_id = store.index_capture(
+                CaptureRow(
+                    url=stored.url,
+                    status=stored.status,
+                    mime=stored.mime,
+                    fetched_at=stored.warc_date,
+                    ref=ref,
+                    payload_digest=stored.payload_digest,
+                    content_length=len(stored.raw_body),
+                )
+            )
+            if stored.status == 200 and stored.mime in HTML_TYPES:
+                yield capture_id, stored
+
+
+def _extract_batch(
+    pool: ProcessPoolExecutor,
+    batch: list[tuple[int, StoredResponse]],
+    store: ArticleStore,
+    min_chars: int,
+    report: RebuildReport,
+) -> None:
+    futures = [
+        pool.submit(analyse_page, s.body, s.url, s.header("Content-Type"), min_chars)
+        for _, s in batch
+    ]
+    for (capture_id, stored), future in zip(batch, futures, strict=True):
+        article, kind = future.result()
+        store.set_capture_kind(capture_id, kind)
+        if kind == ARTICLE and article is not None:
+            report.count(store.save_article(article_row(article, capture_id, stored.warc_date)))
+
+
+def reclean(store: ArticleStore, site: str | None = None) -> int:
+    """Re-run both cleaning layers on stored articles from their stored blocks; count changes."""
+    changed = 0
+    for row in list(store.articles(site)):
+        data = json.loads(row["extracted"])
+        blocks = tuple(Block.from_list(value) for value in data["blocks"])
+        kept = in_page_verdicts(blocks, row["language"])
+        changed += store.replace_extracted(row["id"], extracted_json(blocks, kept))
+    store.commit()
+    return changed
