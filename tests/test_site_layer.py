@@ -1,0 +1,88 @@
+"""The site layer on a real SQLite archive: blocks learned per site, stripped past a threshold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from storage.boilerplate import block_fingerprint
+from storage.store import ArticleRow, ArticleStore, utc_now
+
+APPEAL = "Support our newsroom today: give from just $2 a month."
+PITCH = "Sign up for The Morning Brief, delivered every weekday."
+
+
+def row(url: str, site: str, blocks: list[str], title: str = "A story") -> ArticleRow:
+    kept = tuple(True for _ in blocks)
+    extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": list(kept)})
+    return ArticleRow(url, site, tuple(blocks), kept, extracted, utc_now(), title=title)
+
+
+def texts(store: ArticleStore) -> dict[str, str]:
+    return {r["url"]: r["text"] for r in store.articles()}
+
+
+TOPICS = ["dredging", "ferry fares", "seawall", "fish market", "pilot boats", "lighthouse"]
+
+
+def story(n: int) -> list[str]:
+    return [f"Reporting paragraph {n}: the harbour board met to discuss the {TOPICS[n % 6]}."]
+
+
+def test_a_block_on_one_page_is_never_stripped(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=1) as store:
+        store.save_article(row("http://s/1", "s", [*story(1), APPEAL]))
+        assert APPEAL in texts(store)["http://s/1"]
+
+
+def test_a_block_is_stripped_from_every_page_once_it_reaches_the_threshold(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=3) as store:
+        store.save_article(row("http://s/1", "s", [*story(1), APPEAL, PITCH]))
+        store.save_article(row("http://s/2", "s", [*story(2), APPEAL]))
+        assert all(APPEAL in text for text in texts(store).values())
+        store.save_article(row("http://s/3", "s", [APPEAL, *story(3), PITCH]))
+        found = texts(store)
+        assert all(APPEAL not in text for text in found.values())
+        assert all(story(n)[0] in found[f"http://s/{n}"] for n in (1, 2, 3))
+        assert PITCH in found["http://s/1"]  # on two pages only
+
+
+def test_sites_are_learned_separately(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=2) as store:
+        store.save_article(row("http://a/1", "a", [*story(1), APPEAL]))
+        store.save_article(row("http://b/1", "b", [*story(2), APPEAL]))
+        assert all(APPEAL in text for text in texts(store).values())
+
+
+def test_refetching_a_page_does_not_count_its_blocks_twice(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=2) as store:
+        assert store.save_article(row("http://s/1", "s", [*story(1), APPEAL])) == "new"
+        assert store.save_article(row("http://s/1", "s", [*story(1), APPEAL])) == "unchanged"
+        changed = row("http://s/1", "s", [*story(9), APPEAL])
+        assert store.save_article(changed) == "updated"
+        assert APPEAL in texts(store)["http://s/1"]
+        (learned,) = [b for b in store.boilerplate.learned("s") if b.sample == APPEAL]
+        assert learned.pages == 1
+
+
+def test_counting_folds_case_spacing_and_digits() -> None:
+    assert block_fingerprint("© 2025 The  Ledger.") == block_fingerprint("© 2026 the ledger")
+    assert block_fingerprint("Read more") != block_fingerprint("Read less")
+
+
+def test_stripping_can_be_switched_off_but_blocks_are_still_counted(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=0) as store:
+        for n in range(4):
+            store.save_article(row(f"http://s/{n}", "s", [*story(n), APPEAL]))
+        assert all(APPEAL in text for text in texts(store).values())
+        assert max(b.pages for b in store.boilerplate.learned("s")) == 4
+
+
+def test_in_page_verdicts_are_respected(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db") as store:
+        blocks = [*story(1), PITCH]
+        extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": [True, False]})
+        store.save_article(
+            ArticleRow("http://s/1", "s", tuple(blocks), (True, False), extracted, utc_now())
+        )
+        assert texts(store)["http://s/1"] == story(1)[0]
