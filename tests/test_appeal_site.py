@@ -1,4 +1,4 @@
-"""A site whose appeal, newsletter box and bio sit inside the article container, crawled end to end."""
+"""A site whose appeal, newsletter box and bio sit inside the article body, crawled end to end."""
 
 from __future__ import annotations
 
