@@ -117,10 +117,11 @@ def extract(file: Any, url: str | None, output: str) -> None:
         archiver extract page.html --url https://example.org/news/story --format markdown
     """
     body = file.read()
-    address = url or (Path(file.name).resolve().as_uri() if file.name != "<stdin>" else "")
+    name = getattr(file, "name", "<stdin>")
+    address = url or (Path(name).resolve().as_uri() if name != "<stdin>" else "")
     article = extract_article(body, address)
-    if article is None:
-        raise click.ClickException(f"no article text found in {file.name}")
+    if article is None or not article.text.strip():
+        raise click.ClickException(f"no article text found in {name}")
     click.echo(render_article(article, output))
 
 

@@ -43,13 +43,17 @@ class StoredResponse:
 def verify_warc(path: Path) -> int:
     """Inflate every gzip member (checking CRCs) and every record digest; return the record count.
 
-    ``warcio check`` alone reports a damaged gzip member but still exits 0, so this reads the file
-    through :mod:`gzip`, which raises on a bad CRC or a truncated member.
+    ``warcio check`` and ArchiveIterator stop quietly at a damaged gzip member, so the file is
+    first inflated whole with :mod:`gzip`, which raises on a bad CRC or a truncated member.
     """
     count = 0
     try:
-        with gzip.open(path, "rb") as fh:
-            for record in ArchiveIterator(fh, check_digests="raise"):
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                while fh.read(1 << 20):
+                    pass
+        with open(path, "rb") as raw:
+            for record in ArchiveIterator(raw, check_digests="raise"):
                 record.content_stream().read()
                 count += 1
     except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError) as exc:

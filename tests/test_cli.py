@@ -1,0 +1,80 @@
+"""The CLI's contract: clear one-line errors and exit codes, and the extract command's formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archiver.cli import cli
+from tests.conftest import TEST_SITES
+
+ARTICLE = (
+    TEST_SITES / "appeal-news" / "news" / "2026" / "10" / "council-approves-parking-meter-hike.html"
+)
+FIRST = "The Northgate City Council voted 6-3 on Tuesday to double parking rates downtown"
+
+
+@pytest.mark.parametrize(
+    ("db", "message"),
+    [
+        ("missing-dir/archive.db", "directory missing-dir does not exist"),
+        ("/proc/archive.db", "cannot open database /proc/archive.db"),
+    ],
+)
+def test_an_unusable_db_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["crawl", "http://127.0.0.1:9/", "--db", db])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_db_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("this is not a database\n" * 100)
+    result = CliRunner().invoke(cli, ["boilerplate", "--db", str(bogus)])
+    assert result.exit_code == 2
+    assert "file is not a database" in result.output
+
+
+def test_a_bad_setting_override_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["crawl", "http://x/", "-s", "NOEQUALS", "--db", str(tmp_path / "a.db")]
+    )
+    assert result.exit_code == 2
+    assert "expected NAME=VALUE, got 'NOEQUALS'" in result.output
+
+
+def test_extract_prints_the_cleaned_text() -> None:
+    result = CliRunner().invoke(cli, ["extract", str(ARTICLE)])
+    assert result.exit_code == 0, result.output
+    assert FIRST in result.output
+
+
+def test_extract_json_and_markdown() -> None:
+    url = "https://ledger.example/news/2026/10/council-approves-parking-meter-hike.html"
+    result = CliRunner().invoke(cli, ["extract", str(ARTICLE), "--url", url, "--format", "json"])
+    data = json.loads(result.output)
+    assert data["url"] == url
+    assert data["title"].startswith("Council doubles downtown parking rates")
+    assert data["author"] == ["Ines Carvalho"]
+    assert data["published"] == "2026-10-01"
+    result = CliRunner().invoke(
+        cli, ["extract", "-", "--format", "markdown"], input=ARTICLE.read_bytes()
+    )
+    assert result.output.startswith("# Council doubles downtown parking rates")
+    assert f"\n\n{FIRST}" in result.output
+
+
+def test_extract_of_a_page_without_an_article_fails_clearly(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><head><title>x</title></head><body><img src='a.png'></body></html>")
+    result = CliRunner().invoke(cli, ["extract", str(empty)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: no article text found in {empty}"
