@@ -91,7 +91,53 @@ def _v2_site_blocks(db: sqlite_utils.Database) -> None:
     db.table("site_block_pages").create_index(["site", "article_id"])
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_site_blocks]
+def _v3_versions_schedules(db: sqlite_utils.Database) -> None:
+    db.table("article_versions").create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "title": str,
+            "text": str,
+            "text_digest": str,
+            "capture_id": int,
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("capture_id", "captures", "id")],
+        not_null={"article_id", "version", "text", "fetched_at"},
+    )
+    db.table("article_versions").create_index(["article_id", "version"], unique=True)
+    db.table("article_versions").enable_fts(
+        ["title", "text"], fts_version="FTS5", create_triggers=True
+    )
+    db.table("schedules").create(
+        {
+            "id": int,
+            "name": str,
+            "every_seconds": int,
+            "cron": str,
+            "timezone": str,
+            "seeds": str,
+            "options": str,
+            "created": str,
+            "next_run": str,
+            "last_run": str,
+            "last_result": str,
+            "last_crawl_id": int,
+            "running_pid": int,
+        },
+        pk="id",
+        not_null={"name", "seeds", "options", "created"},
+    )
+    db.table("schedules").create_index(["name"], unique=True)
+    db.table("crawls").add_column("schedule_id", int)
+    db.table("captures").add_column("etag", str)
+    db.table("captures").add_column("last_modified", str)
+    db.table("captures").add_column("refers_to", int)
+
+
+MIGRATIONS: list[Migration] = [_v1_core, _v2_site_blocks, _v3_versions_schedules]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
