@@ -238,6 +238,50 @@ def reextract(db: Path, warc_dir: Path) -> None:
     click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
 
 
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option(
+    "--diff",
+    "versions",
+    nargs=2,
+    type=click.IntRange(min=1),
+    metavar="A B",
+    help="Diff these two versions (default: the last two).",
+)
+def history(url: str, db: Path, versions: tuple[int, int] | None) -> None:
+    """List the stored versions of the article at URL and show what changed.
+
+    \b
+    Example:
+        archiver history https://example.org/news/story --db news.db --diff 1 3
+    """
+    from storage.versions import diff_versions
+
+    with open_store(db) as store:
+        try:
+            found = store.versions.history(url)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for version in found:
+        words = len(version.text.split())
+        click.echo(f"{version.version:>3}  {version.fetched_at}  {words:>6} words  {version.title}")
+    by_number = {version.version: version for version in found}
+    if versions:
+        missing = [n for n in versions if n not in by_number]
+        if missing:
+            raise click.BadParameter(
+                f"no version {missing[0]} (this article has {len(found)})", param_hint="'--diff'"
+            )
+        old, new = by_number[versions[0]], by_number[versions[1]]
+    elif len(found) > 1:
+        old, new = found[-2], found[-1]
+    else:
+        return
+    click.echo()
+    click.echo(diff_versions(old, new) or "(no difference)")
+
+
 def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     settings = project_settings(overrides)
     db = Path(settings["ARCHIVE_DB"])
@@ -260,7 +304,7 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
         out.print(f"    {kind}: {count}")
     out.print(
         f"  WARC: {counters['warc_files']} file(s), {counters['warc_bytes']:,} bytes"
-        f" in {settings['WARC_DIR']}"
+        f" in {settings['WARC_DIR']} ({counters['revisits']} revisits of unchanged responses)"
     )
     out.print(f"  database: {db}")
 

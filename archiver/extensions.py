@@ -22,9 +22,10 @@ from twisted.internet.error import ConnectError as TwistedConnectError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archiver.exchange import exchange_from
+from archiver.pagekind import ARTICLE
 from archiver.stats import crawl_counters
-from storage.store import ArticleStore, CaptureRow
-from storage.warc import WarcWriter, expand_prefix
+from storage.store import ArticleStore, CaptureRow, PriorCapture
+from storage.warc import HttpExchange, RevisitOf, WarcWriter, expand_prefix, payload_digest
 
 log = logging.getLogger(__name__)
 
@@ -96,32 +97,65 @@ class WarcCapture:
         self.database = self.crawler.get_extension(ArchiveDatabase)
 
     def capture(self, response: Response, request: Request, spider: Spider) -> None:
-        """Write the exchange to WARC and index it in ``captures``."""
+        """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
         exchange = exchange_from(response, request)
-        written = self.writer.write_exchange(exchange)
+        store = self.database.store if self.database else None
+        prior = store.last_response(exchange.url) if store else None
+        digest = payload_digest(exchange.body)
+        revisit = _is_revisit(exchange, digest, prior)
+        written = self.writer.write_exchange(
+            exchange, RevisitOf(prior.url, prior.fetched_at) if revisit and prior else None, digest
+        )
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("archiver/warc/records", 2)
+        stats.inc_value("archiver/warc/revisits" if revisit else "archiver/warc/responses")
+        if revisit and prior and prior.kind == ARTICLE:
+            stats.inc_value("archiver/articles/unchanged")
         stats.set_value("archiver/warc/bytes", self.writer.bytes_written)
         stats.set_value("archiver/warc/files", len(self.writer.files))
-        if self.database is None or self.database.crawl_id is None:
+        if store is None or self.database is None or self.database.crawl_id is None:
             return
-        mime = response.headers.get(b"Content-Type")
         row = CaptureRow(
             url=exchange.url,
             status=exchange.status,
-            mime=mime.decode("latin-1").split(";")[0].strip().lower() if mime else None,
+            mime=_header(response, b"Content-Type", lower=True),
             fetched_at=written.warc_date,
             ref=written.ref,
             payload_digest=written.payload_digest,
             content_length=len(exchange.body),
             crawl_id=self.database.crawl_id,
+            record_type="revisit" if revisit else "response",
+            kind=prior.kind if revisit and prior else None,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            refers_to=prior.id if revisit and prior else None,
         )
-        request.meta["capture_id"] = self.database.store.add_capture(row)
+        request.meta["capture_id"] = store.add_capture(row)
         request.meta["capture_fetched_at"] = written.warc_date
+        request.meta["capture_revisit"] = revisit
 
     def spider_closed(self, spider: Spider) -> None:
         self.writer.close()
+
+
+def _is_revisit(exchange: HttpExchange, digest: str, prior: PriorCapture | None) -> bool:
+    """Same URL, same status 200, same payload digest as its latest full response."""
+    return (
+        prior is not None
+        and exchange.status == 200
+        and prior.status == 200
+        and bool(exchange.body)
+        and prior.payload_digest == digest
+    )
+
+
+def _header(response: Response, name: bytes, lower: bool = False) -> str | None:
+    value = response.headers.get(name)
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    return text.split(";")[0].strip().lower() if lower else text
 
 
 class QuietNetworkErrors:

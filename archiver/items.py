@@ -16,5 +16,6 @@ class PageItem:
     content_type: str | None
     capture_id: int | None
     fetched_at: str | None = None
+    revisit: bool = False  # archived as a WARC revisit: same bytes as the last capture
     article: Article | None = None
     kind: str | None = None

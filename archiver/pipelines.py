@@ -54,6 +54,10 @@ class ExtractionPipeline:
     async def process_item(self, item: object) -> object:
         if not isinstance(item, PageItem) or self.pool is None:
             return item
+        if item.revisit:  # the same bytes were extracted when first archived
+            self.stats.inc_value("archiver/pages/revisit")
+            item.body = b""
+            return item
         async with self.slots:
             future = self.pool.submit(
                 analyse_page, item.body, item.url, item.content_type, self.min_chars

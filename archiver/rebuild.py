@@ -68,6 +68,12 @@ def _html_pages(
         report.files += 1
         for ref, stored in iter_responses(path):
             report.responses += 1
+            revisit = stored.record_type == "revisit"
+            refers_to = (
+                store.capture_at(stored.refers_to_url or "", stored.refers_to_date or "")
+                if revisit
+                else None
+            )
             capture_id = store.index_capture(
                 CaptureRow(
                     url=stored.url,
@@ -77,9 +83,11 @@ def _html_pages(
                     ref=ref,
                     payload_digest=stored.payload_digest,
                     content_length=len(stored.raw_body),
+                    record_type=stored.record_type,
+                    refers_to=refers_to,
                 )
             )
-            if stored.status == 200 and stored.mime in HTML_TYPES:
+            if not revisit and stored.status == 200 and stored.mime in HTML_TYPES:
                 yield capture_id, stored
 
 

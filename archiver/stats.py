@@ -26,6 +26,7 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_unchanged": int(stats.get("archiver/articles/unchanged", 0)),
         "errors": sum(kinds.values()),
         "error_kinds": kinds,
+        "revisits": int(stats.get("archiver/warc/revisits", 0)),
         "warc_files": int(stats.get("archiver/warc/files", 0)),
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),

@@ -59,6 +59,7 @@ class SiteSpider(scrapy.Spider):
             content_type=_header(response, b"Content-Type"),
             capture_id=response.meta.get("capture_id"),
             fetched_at=response.meta.get("capture_fetched_at"),
+            revisit=bool(response.meta.get("capture_revisit")),
         )
         hosts = set(self.allowed_domains)
         for link in _LINKS.extract_links(response):

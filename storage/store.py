@@ -17,6 +17,7 @@ import sqlite_utils
 from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.errors import DatabaseError
 from storage.schema import migrate
+from storage.versions import ArticleVersions
 from storage.warc import WarcRef
 
 
@@ -39,6 +40,21 @@ class CaptureRow:
     crawl_id: int | None = None
     record_type: str = "response"
     kind: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    refers_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriorCapture:
+    """The latest full response archived for a URL: what a revisit refers to."""
+
+    id: int
+    url: str
+    status: int
+    payload_digest: str | None
+    fetched_at: str
+    kind: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +89,7 @@ class ArticleStore:
         self._pending = 0
         self.db = open_database(path)
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
+        self.versions = ArticleVersions(self.db)
 
     def __enter__(self) -> Self:
         return self
@@ -117,7 +134,8 @@ class ArticleStore:
         cursor = self.db.execute(
             """INSERT INTO captures (crawl_id, url, status, mime, kind, record_type, fetched_at,
                warc_filename, warc_offset, warc_length, warc_record_id, payload_digest,
-               content_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               content_length, etag, last_modified, refers_to)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 row.crawl_id,
                 row.url,
@@ -132,10 +150,30 @@ class ArticleStore:
                 row.ref.record_id,
                 row.payload_digest,
                 row.content_length,
+                row.etag,
+                row.last_modified,
+                row.refers_to,
             ],
         )
         self._written()
         return int(cursor.lastrowid or 0)
+
+    def capture_at(self, url: str, fetched_at: str) -> int | None:
+        """The id of the capture of ``url`` fetched at ``fetched_at`` (a WARC-Date), if indexed."""
+        found = self.db.execute(
+            "SELECT id FROM captures WHERE url = ? AND fetched_at = ? AND record_type = 'response'",
+            [url, fetched_at],
+        ).fetchone()
+        return int(found[0]) if found else None
+
+    def last_response(self, url: str) -> PriorCapture | None:
+        """The latest full ``response`` capture of ``url``, if any."""
+        found = self.db.execute(
+            "SELECT id, url, status, payload_digest, fetched_at, kind FROM captures"
+            " WHERE url = ? AND record_type = 'response' ORDER BY id DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        return PriorCapture(*found) if found else None
 
     def index_capture(self, row: CaptureRow) -> int:
         """The id of the capture at ``row.ref``, indexing it first if the archive lacks it."""
@@ -155,7 +193,8 @@ class ArticleStore:
         """Insert or update the article at ``row.url``; return 'new', 'updated' or 'unchanged'.
 
         The site layer learns the article's blocks; a block that now recurs on enough of the
-        site's pages is stripped from this article and re-cleaned out of the older ones.
+        site's pages is stripped from this article and re-cleaned out of the older ones. A text
+        that differs from the latest version becomes a new version ('updated').
         """
         existing = self.db.execute(
             "SELECT id, extracted, title FROM articles WHERE url = ?", [row.url]
@@ -192,7 +231,10 @@ class ArticleStore:
             )
             self.boilerplate.forget(row.site, article_id)
         crossed = self.boilerplate.learn(row.site, article_id, row.blocks)
-        self._set_text(article_id, row.title, row.site, row.blocks, row.kept)
+        self._set_text(article_id, row.title, row.site, row.blocks, row.kept, new_capture=True)
+        changed = self.versions.record(article_id, row.capture_id, row.fetched_at)
+        if not changed and outcome != "new":
+            outcome = "unchanged"  # new bytes, same text a reader sees
         if crossed:
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         self._written()
@@ -229,7 +271,10 @@ class ArticleStore:
         site: str,
         blocks: Sequence[str],
         kept: Sequence[bool],
+        new_capture: bool = False,
     ) -> bool:
+        """Recompute an article's text; a re-cleaning (not a new capture) updates its latest
+        version in place, since cleaning is not a change of the article."""
         text = compose_text(blocks, kept, self.boilerplate.recurring(site, blocks))
         digest = text_digest(title, text)
         cursor = self.db.execute(
@@ -237,6 +282,8 @@ class ArticleStore:
             " (text_digest IS NULL OR text_digest != ?)",
             [text, digest, article_id, digest],
         )
+        if cursor.rowcount and not new_capture:
+            self.versions.sync_latest(article_id)
         return bool(cursor.rowcount)
 
     def articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:

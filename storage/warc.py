@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import socket
 from collections.abc import Mapping
@@ -52,12 +54,25 @@ class HttpExchange:
 
 
 @dataclass(frozen=True, slots=True)
+class RevisitOf:
+    """The earlier response whose payload a new response repeats byte for byte."""
+
+    url: str
+    warc_date: str
+
+
+@dataclass(frozen=True, slots=True)
 class WrittenResponse:
     """What the archive needs to know about a response record just written."""
 
     ref: WarcRef
     payload_digest: str
     warc_date: str
+
+
+def payload_digest(body: bytes) -> str:
+    """``sha1:<base32>``, the WARC-Payload-Digest of a body as sent."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def format_warc_filename(prefix: str, when: datetime, serial: int) -> str:
@@ -100,20 +115,42 @@ class WarcWriter:
         """The file being written, if one is open."""
         return self.files[-1] if self._fh is not None else None
 
-    def write_exchange(self, exchange: HttpExchange) -> WrittenResponse:
-        """Write the response record and its request record; return where the response lives."""
+    def write_exchange(
+        self,
+        exchange: HttpExchange,
+        revisit_of: RevisitOf | None = None,
+        digest: str | None = None,
+    ) -> WrittenResponse:
+        """Write the response record and its request record; return where the response lives.
+
+        With ``revisit_of``, the response is written as a ``revisit`` record (profile
+        identical-payload-digest): its HTTP headers, and a reference instead of the body.
+        """
         writer, fh = self._open_for_write()
         warc_date = datetime_to_iso_date(
             exchange.fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
         )
-        response = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=BytesIO(exchange.body),
-            length=len(exchange.body),
-            http_headers=_response_headers(exchange),
-            warc_headers_dict=_ip_header(exchange, warc_date),
-        )
+        digest = digest or payload_digest(exchange.body)
+        headers = {**_ip_header(exchange, warc_date), "WARC-Payload-Digest": digest}
+        if revisit_of is None:
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=_response_headers(exchange),
+                warc_headers_dict=headers,
+            )
+        else:
+            del headers["WARC-Payload-Digest"]
+            response = writer.create_revisit_record(
+                exchange.url,
+                digest,
+                revisit_of.url,
+                revisit_of.warc_date,
+                http_headers=_response_headers(exchange),
+                warc_headers_dict=headers,
+            )
         response_id = response.rec_headers.get_header("WARC-Record-ID")
         request = writer.create_warc_record(
             exchange.url,
@@ -126,7 +163,6 @@ class WarcWriter:
         ref = self._write(writer, fh, response, response_id)
         self._write(writer, fh, request, request.rec_headers.get_header("WARC-Record-ID"))
         fh.flush()
-        digest = response.rec_headers.get_header("WARC-Payload-Digest")
         return WrittenResponse(ref=ref, payload_digest=digest, warc_date=warc_date)
 
     def close(self) -> None:

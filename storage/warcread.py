@@ -27,6 +27,9 @@ class StoredResponse:
     raw_body: bytes
     body: bytes
     payload_digest: str | None = None
+    record_type: str = "response"
+    refers_to_url: str | None = None
+    refers_to_date: str | None = None
 
     @property
     def mime(self) -> str | None:
@@ -73,11 +76,11 @@ def read_response(path: Path, offset: int) -> StoredResponse:
 
 
 def iter_responses(path: Path) -> Iterator[tuple[WarcRef, StoredResponse]]:
-    """Every response record of one WARC file, in order, with where it lives."""
+    """Every response and revisit record of one WARC file, in order, with where it lives."""
     with open(path, "rb") as fh:
         records = ArchiveIterator(fh)
         for record in records:
-            if record.rec_type != "response":
+            if record.rec_type not in {"response", "revisit"}:
                 continue
             stored = _stored(record)
             ref = WarcRef(
@@ -104,6 +107,9 @@ def _stored(record: object) -> StoredResponse:
         raw_body=raw,
         body=decode_content(raw, encoding),
         payload_digest=rec.get_header("WARC-Payload-Digest"),
+        record_type=record.rec_type,  # type: ignore[attr-defined]
+        refers_to_url=rec.get_header("WARC-Refers-To-Target-URI"),
+        refers_to_date=rec.get_header("WARC-Refers-To-Date"),
     )
 
 

@@ -215,6 +215,21 @@ def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, samp
     assert "unchanged: 14" in result.stdout
     assert len(query(db, "SELECT id FROM articles")) == 14
     assert len(query(db, "SELECT id FROM captures")) == 2 * captures_before
+    second = query(db, "SELECT * FROM captures WHERE crawl_id = 2 AND kind = 'article'")
+    assert len(second) == 14
+    assert {row["record_type"] for row in second} == {"revisit"}
+    for row in second:
+        original = query(db, "SELECT * FROM captures WHERE id = ?", row["refers_to"])[0]
+        assert original["url"] == row["url"] and original["record_type"] == "response"
+        with open(work / "w" / row["warc_filename"], "rb") as fh:
+            fh.seek(row["warc_offset"])
+            record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_type == "revisit"
+        headers = record.rec_headers
+        assert headers.get_header("WARC-Profile").endswith("/revisit/identical-payload-digest")
+        assert headers.get_header("WARC-Refers-To-Target-URI") == original["url"]
+        assert headers.get_header("WARC-Refers-To-Date") == original["fetched_at"]
+        assert headers.get_header("WARC-Payload-Digest") == original["payload_digest"]
     crawls = query(db, "SELECT status, pages, articles FROM crawls ORDER BY id")
     assert [row["status"] for row in crawls] == ["finished", "finished"]
     assert crawls[0]["pages"] == captures_before

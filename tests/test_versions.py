@@ -1,0 +1,78 @@
+"""A page edited between two crawls: a revisit for what did not change, a new version for what did."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from archiver.sample_server import SampleSite
+from tests.conftest import TEST_SITES, run_archiver
+
+PAGE = "news/2026/10/council-approves-parking-meter-hike.html"
+OLD = "The council also agreed to extend free"
+NEW = "The council also voted, after a late amendment, to extend free"
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
+def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(TEST_SITES / "appeal-news", root)
+    with SampleSite(root, "127.0.0.7") as site:
+        first = run_archiver("crawl", site.url, "--db", "a.db", "--warc-dir", "w", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr[-2000:]
+        page = root / PAGE
+        page.write_text(page.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
+        second = run_archiver("crawl", site.url, "--db", "a.db", "--warc-dir", "w", cwd=tmp_path)
+        assert second.returncode == 0, second.stderr[-2000:]
+    db = tmp_path / "a.db"
+    url = site.url + PAGE
+    (text,) = rows(db, "SELECT text FROM articles WHERE url = ?", url)[0]
+    assert NEW in str(text) and OLD not in str(text)
+    versions = rows(
+        db,
+        "SELECT v.version, v.text FROM article_versions v JOIN articles a ON a.id = v.article_id"
+        " WHERE a.url = ? ORDER BY v.version",
+        url,
+    )
+    assert [v[0] for v in versions] == [1, 2]
+    assert OLD in str(versions[0][1]) and NEW in str(versions[1][1])
+    # every other article was a byte-identical revisit and kept its single version
+    counts = rows(db, "SELECT article_id, count(*) FROM article_versions GROUP BY article_id")
+    assert sorted(int(str(n)) for _, n in counts) == [1] * (len(counts) - 1) + [2]
+    # the old wording is still found, in the older version only
+    hits = rows(
+        db,
+        "SELECT v.version FROM article_versions_fts f JOIN article_versions v ON v.id = f.rowid"
+        " WHERE article_versions_fts MATCH ?",
+        '"late amendment"',
+    )
+    assert hits == [(2,)]
+
+    result = run_archiver("history", url, "--db", "a.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].lstrip().startswith("1 ") and lines[1].lstrip().startswith("2 ")
+    assert any(line.startswith("-") and OLD in line for line in lines)
+    assert any(line.startswith("+") and NEW in line for line in lines)
+    assert (
+        sum(
+            1
+            for line in lines
+            if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+        )
+        == 2
+    )
+
+    bad = run_archiver("history", url, "--db", "a.db", "--diff", "1", "7", cwd=tmp_path)
+    assert bad.returncode == 2 and "no version 7 (this article has 2)" in bad.stderr
+    missing = run_archiver("history", site.url + "nope.html", "--db", "a.db", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"Error: no article archived at {site.url}nope.html"
