@@ -1,4 +1,4 @@
-"""A page edited between two crawls: a revisit for what did not change, a new version for what did."""
+"""A page edited between two crawls: revisits for what did not change, a version for what did."""
 
 from __future__ import annotations
 
