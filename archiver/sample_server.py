@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import mimetypes
 import threading
 from collections.abc import Callable
@@ -19,7 +20,8 @@ _COMPRESSIBLE = ("text/", "application/javascript", "application/xml", "image/sv
 
 
 class StaticSiteHandler(BaseHTTPRequestHandler):
-    """Serve files under ``root``; gzip text when the client accepts it; honour extra routes."""
+    """Serve files under ``root`` with ETags (answering 304 to a matching ``If-None-Match``);
+    gzip text when the client accepts it; honour extra routes."""
 
     server_version = "SampleNews/1.0"
 
@@ -40,7 +42,14 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
         mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if mime.startswith("text/") or mime == "application/javascript":
             mime += "; charset=utf-8"
-        self._send(200, mime, target.read_bytes())
+        body = target.read_bytes()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self._send(200, mime, body, etag)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
         """Stay quiet: tests and the demo print their own output."""
@@ -53,9 +62,11 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
             return None
         return candidate
 
-    def _send(self, status: int, mime: str, body: bytes) -> None:
+    def _send(self, status: int, mime: str, body: bytes, etag: str | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", mime)
+        if etag:
+            self.send_header("ETag", etag)
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if accepts_gzip and mime.startswith(_COMPRESSIBLE) and body:
             body = gzip.compress(body, mtime=0)

@@ -37,6 +37,7 @@ BOILERPLATE_MIN_PAGES = 3  # strip a block once it is on this many pages of a si
 # --- discovery ----------------------------------------------------------------------------
 CRAWL_SEEDS: list[str] = []
 CRAWL_PAGE_REQUISITES = True
+CRAWL_REFRESH = False  # refetch article URLs already archived; off, they are not fetched again
 
 # --- progress -----------------------------------------------------------------------------
 PROGRESS_INTERVAL = 10.0
@@ -61,6 +62,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.recrawl.RecrawlMiddleware": 560,
+}
 EXTENSIONS = {
     "archiver.extensions.ArchiveDatabase": 90,
     "archiver.extensions.WarcCapture": 100,

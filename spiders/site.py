@@ -88,7 +88,8 @@ def failure_kind(failure: Failure) -> str | None:
     """A short name for why a request failed; ``None`` for requests deliberately not made."""
     error = failure.value
     if isinstance(error, HttpError):
-        return f"http {error.response.status}"
+        status = error.response.status
+        return None if status == 304 else f"http {status}"  # 304: asked "changed?", got "no"
     if isinstance(error, IgnoreRequest):
         return None
     name = type(error).__name__

@@ -100,11 +100,22 @@ class ArticleStore:
         self.close()
 
     # crawls -------------------------------------------------------------------------------
-    def start_crawl(self, seeds: Sequence[str], settings: dict[str, Any] | None = None) -> int:
-        """Record the start of a crawl and return its id."""
+    def start_crawl(
+        self,
+        seeds: Sequence[str],
+        settings: dict[str, Any] | None = None,
+        schedule_id: int | None = None,
+    ) -> int:
+        """Record the start of a crawl (by hand, or by schedule ``schedule_id``); return its id."""
         cursor = self.db.execute(
-            "INSERT INTO crawls (seeds, started, status, settings) VALUES (?, ?, 'running', ?)",
-            [json.dumps(list(seeds)), utc_now(), json.dumps(settings or {}, default=str)],
+            """INSERT INTO crawls (seeds, started, status, settings, schedule_id)
+               VALUES (?, ?, 'running', ?, ?)""",
+            [
+                json.dumps(list(seeds)),
+                utc_now(),
+                json.dumps(settings or {}, default=str),
+                schedule_id,
+            ],
         )
         self.commit()
         return int(cursor.lastrowid or 0)
@@ -165,6 +176,20 @@ class ArticleStore:
             [url, fetched_at],
         ).fetchone()
         return int(found[0]) if found else None
+
+    def has_article(self, url: str) -> bool:
+        """Whether an article is archived at ``url``."""
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
+
+    def validators(self, url: str) -> tuple[str | None, str | None, tuple[str, int]] | None:
+        """``ETag``, ``Last-Modified`` and record location of the latest 200 response of ``url``."""
+        found = self.db.execute(
+            "SELECT etag, last_modified, warc_filename, warc_offset FROM captures"
+            " WHERE url = ? AND record_type = 'response' AND status = 200"
+            " AND (etag IS NOT NULL OR last_modified IS NOT NULL) ORDER BY id DESC LIMIT 1",
+            [url],
+        ).fetchone()
+        return (found[0], found[1], (found[2], int(found[3]))) if found else None
 
     def last_response(self, url: str) -> PriorCapture | None:
         """The latest full ``response`` capture of ``url``, if any."""
