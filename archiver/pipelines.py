@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -43,9 +44,12 @@ class ExtractionPipeline:
         return cls(crawler.stats, workers, max_pending, settings.getint("ARTICLE_MIN_CHARS"))
 
     def open_spider(self) -> None:
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["archiver.extract"])
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -64,8 +68,16 @@ class ExtractionPipeline:
             )
             try:
                 article, kind = await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                # a worker died (killed, out of memory): replace the pool, count the page
+                log.error("extraction worker died on %s; starting new workers", item.url)
+                self.stats.inc_value("archiver/errors/extraction worker died")
+                if self.pool is not None and future.done():
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                return item
             except Exception:
-                log.exception("extraction worker failed on %s", item.url)
+                log.exception("extraction failed on %s", item.url)
                 self.stats.inc_value("archiver/errors/extraction failed")
                 return item
         item.article, item.kind = article, kind
