@@ -63,7 +63,8 @@ class ExtractionPipeline:
             item.body = b""
             return item
         async with self.slots:
-            future = self.pool.submit(
+            pool = self.pool
+            future = pool.submit(
                 analyse_page, item.body, item.url, item.content_type, self.min_chars
             )
             try:
@@ -72,8 +73,8 @@ class ExtractionPipeline:
                 # a worker died (killed, out of memory): replace the pool, count the page
                 log.error("extraction worker died on %s; starting new workers", item.url)
                 self.stats.inc_value("archiver/errors/extraction worker died")
-                if self.pool is not None and future.done():
-                    self.pool.shutdown(wait=False, cancel_futures=True)
+                if self.pool is pool:  # only the first of the pages in flight replaces it
+                    pool.shutdown(wait=False, cancel_futures=True)
                     self.pool = self._new_pool()
                 return item
             except Exception:
