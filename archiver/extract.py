@@ -62,11 +62,17 @@ def in_page_verdicts(blocks: tuple[Block, ...], language: str | None) -> tuple[b
     return tuple(id(block) in kept_ids for block in blocks)
 
 
-def extract_article(html: str | bytes, url: str, content_type: str | None = None) -> Article | None:
+def extract_article(
+    html: str | bytes,
+    url: str,
+    content_type: str | None = None,
+    prune_xpath: tuple[str, ...] = (),
+) -> Article | None:
     """Extract the cleaned article from one page; ``None`` when the page holds no article text.
 
     ``html`` may be bytes as received (after Content-Encoding is undone); they are decoded the way
-    a browser would, using ``content_type`` (the HTTP header) when given. Never raises on bad input.
+    a browser would, using ``content_type`` (the HTTP header) when given. ``prune_xpath`` names
+    elements to remove before extraction (a site's extra selectors). Never raises on bad input.
     """
     try:
         markup = decode_html(html, content_type) if isinstance(html, bytes) else html
@@ -77,6 +83,7 @@ def extract_article(html: str | bytes, url: str, content_type: str | None = None
             url=url,
             include_comments=False,
             with_metadata=True,
+            prune_xpath=list(prune_xpath) or None,
         )
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
         log.warning("extraction failed for %s", url, exc_info=True)
