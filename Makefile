@@ -2,6 +2,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pywb pins clash with the crawler's dependencies (scrapy-redis): it gets its own virtualenv.
+PYWB_VENV := .venv-pywb
+PYWB_STAMP := $(PYWB_VENV)/.installed
+# Browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: demo test lint clean
 
@@ -11,10 +17,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(PYWB_STAMP):
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/pip install --quiet 'pywb==2.10.*'
+	touch $(PYWB_STAMP)
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+demo: $(STAMP) $(PYWB_STAMP)
 	$(BIN)/archiver demo --out demo-archive
 
-test: $(STAMP)
+test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check archiver spiders storage tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -25,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) demo-archive .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache .mypy_cache

@@ -358,5 +358,9 @@ def main() -> None:
     cli(prog_name="archiver")
 
 
+from archiver.cli_query import register as _register_query  # noqa: E402
+
+_register_query(cli)
+
 if __name__ == "__main__":
     main()

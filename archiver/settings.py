@@ -74,3 +74,11 @@ ITEM_PIPELINES = {
     "archiver.pipelines.ExtractionPipeline": 300,
     "archiver.pipelines.ArticleStoragePipeline": 800,
 }
+
+# --- query and replay ---------------------------------------------------------------------
+SERVE_PORT = 8001  # archiver serve: Datasette's port on 127.0.0.1
+REPLAY_PORT = 8080  # archiver replay: pywb's port on 127.0.0.1
+REPLAY_URL = "http://127.0.0.1:8080/archive/"  # where Datasette's replay links point
+REPLAY_REINDEX_INTERVAL = 30.0  # seconds between index refreshes while replaying; 0: at start only
+PYWB_VENV = ""  # pywb's virtualenv; empty: .venv-pywb beside the project
+SEARCH_LIMIT = 20  # archiver search: results shown unless --limit says otherwise

@@ -1,0 +1,109 @@
+"""Exports: articles as JSON lines or CSV, and a WACZ of the WARC files with the archive's pages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from storage.readonly import ARTICLE_COLUMNS, ArchiveReader
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+# ``python -m wacz`` drops main()'s exit status; this keeps it.
+WACZ_MAIN = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
+PAGES_HEADER = {
+    "format": "json-pages-1.0",
+    "id": "pages",
+    "title": "Articles",
+    "hasText": True,
+}
+
+
+class ExportError(Exception):
+    """An export cannot be written."""
+
+
+@dataclass(frozen=True, slots=True)
+class WaczReport:
+    """What went into a WACZ."""
+
+    warc_files: int
+    pages: int
+    skipped: int  # articles whose WARC file is not in the folder
+
+
+def write_jsonl(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write one JSON object per article; return how many."""
+    count = 0
+    for article in articles:
+        out.write(json.dumps(article, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write a CSV with a header row; ``author`` stays a JSON array. Return the article count."""
+    writer = csv.DictWriter(out, fieldnames=ARTICLE_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for article in articles:
+        writer.writerow({**article, "author": json.dumps(article["author"], ensure_ascii=False)})
+        count += 1
+    return count
+
+
+def pages_jsonl(reader: ArchiveReader, warc_names: set[str], out: TextIO) -> tuple[int, int]:
+    """Write a WACZ ``pages.jsonl`` of the articles captured in ``warc_names``: url, title,
+    timestamp (``ts``, the capture's WARC-Date) and clean text. Return (written, skipped)."""
+    out.write(json.dumps(PAGES_HEADER) + "\n")
+    written = skipped = 0
+    for row in reader.article_captures():
+        if row["warc_filename"] not in warc_names:
+            skipped += 1
+            continue
+        page = {
+            "id": f"article-{row['id']}",
+            "url": row["url"],
+            "title": row["title"] or row["url"],
+            "ts": row["fetched_at"],
+            "text": row["text"],
+        }
+        out.write(json.dumps(page, ensure_ascii=False) + "\n")
+        written += 1
+    return written, skipped
+
+
+def export_wacz(reader: ArchiveReader, warc_dir: Path, out: Path, title: str) -> WaczReport:
+    """Package the WARC files of ``warc_dir`` and the archive's pages into the WACZ ``out``."""
+    warcs = sorted(p for p in warc_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
+    if not warcs:
+        raise ExportError(f"no WARC files in {warc_dir}")
+    with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
+        pages = Path(tmp) / "pages.jsonl"
+        with open(pages, "w", encoding="utf-8") as fh:
+            written, skipped = pages_jsonl(reader, {p.name for p in warcs}, fh)
+        if not written:
+            raise ExportError(
+                f"no article of the archive was captured in the WARC files of {warc_dir}"
+            )
+        partial = out.with_name(out.name + ".partial")
+        command = [
+            sys.executable, "-c", WACZ_MAIN, "create",
+            "--output", str(partial),
+            "--pages", str(pages), "--copy-pages",
+            "--title", title,
+            *map(str, warcs),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0 or not partial.is_file():
+            partial.unlink(missing_ok=True)
+            last = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()[-1]
+            raise ExportError(f"wacz create failed (exit {result.returncode}): {last}")
+    partial.replace(out)
+    return WaczReport(len(warcs), written, skipped)

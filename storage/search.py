@@ -1,0 +1,117 @@
+"""Full-text search over the archive's articles: FTS5 ranked by relevance, with snippets."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from storage.errors import ArchiveError, DatabaseError
+from storage.readonly import json_list
+
+# Snippet highlight marks: control characters that never occur in cleaned text, so a reader
+# can turn them into whatever its output wants (bold on a terminal, brackets in a pipe).
+MARK_START = "\x02"
+MARK_END = "\x03"
+ELLIPSIS = "…"
+SNIPPET_TOKENS = 24
+
+# SQLite's words for an FTS5 query it cannot parse (as opposed to a database that fails).
+_SYNTAX = re.compile(r"fts5|unterminated string|no such column|syntax error|malformed MATCH")
+_HINT = 'quote words with punctuation, as in "sea-wall"; AND, OR, NOT need words on both sides'
+
+
+class SearchSyntaxError(ArchiveError):
+    """The search query is not valid FTS5 syntax."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to look for, and in which articles."""
+
+    text: str
+    site: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    language: str | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One matching article, with a snippet whose matches sit between the highlight marks."""
+
+    url: str
+    title: str | None
+    site: str
+    published: str | None
+    language: str | None
+    fetched_at: str
+    snippet: str
+    score: float
+    author: list[str] = field(default_factory=list)
+
+    def highlighted(self, start: str, end: str) -> str:
+        """The snippet with its matches wrapped in ``start`` and ``end``."""
+        return self.snippet.replace(MARK_START, start).replace(MARK_END, end)
+
+
+def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
+    """Articles matching ``query``, most relevant first (FTS5 rank: bm25 over title and text).
+
+    ``since`` and ``until`` compare with the publication date, or the fetch date for articles
+    that declare none.
+    """
+    if not query.text.strip():
+        raise SearchSyntaxError("empty search query")
+    where = ["articles_fts MATCH :q"]
+    params: dict[str, object] = {
+        "q": query.text,
+        "start": MARK_START,
+        "end": MARK_END,
+        "ellipsis": ELLIPSIS,
+        "tokens": SNIPPET_TOKENS,
+        "limit": query.limit,
+    }
+    day = "coalesce(a.published, substr(a.fetched_at, 1, 10))"
+    for name, clause in (
+        ("site", "a.site = :site"),
+        ("since", f"{day} >= :since"),
+        ("until", f"{day} <= :until"),
+        ("language", "a.language = :language"),
+    ):
+        value = getattr(query, name)
+        if value:
+            where.append(clause)
+            params[name] = value
+    sql = f"""
+        SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
+               snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
+               articles_fts.rank AS score
+        FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+        WHERE {" AND ".join(where)}
+        ORDER BY articles_fts.rank, a.id
+        LIMIT :limit
+    """
+    try:
+        rows = conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if _SYNTAX.search(str(exc)):
+            raise SearchSyntaxError(
+                f"malformed search query {query.text!r}: {exc} ({_HINT})"
+            ) from exc
+        raise DatabaseError(f"search failed: {exc}") from exc
+    return [
+        SearchHit(
+            url=row["url"],
+            title=row["title"],
+            site=row["site"],
+            published=row["published"],
+            language=row["language"],
+            fetched_at=row["fetched_at"],
+            snippet=" ".join((row["snippet"] or "").split()),
+            score=float(row["score"]),
+            author=json_list(row["author"]),
+        )
+        for row in rows
+    ]
