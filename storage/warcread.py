@@ -75,9 +75,13 @@ def read_response(path: Path, offset: int) -> StoredResponse:
     raise ArchiveError(f"no record at {path.name}@{offset}")
 
 
-def iter_responses(path: Path) -> Iterator[tuple[WarcRef, StoredResponse]]:
-    """Every response and revisit record of one WARC file, in order, with where it lives."""
+def iter_responses(path: Path, start: int = 0) -> Iterator[tuple[WarcRef, StoredResponse]]:
+    """Every response and revisit record of one WARC file, in order, with where it lives.
+
+    ``start`` skips to a record boundary (the end of a record already indexed).
+    """
     with open(path, "rb") as fh:
+        fh.seek(start)
         records = ArchiveIterator(fh)
         for record in records:
             if record.rec_type not in {"response", "revisit"}:
