@@ -9,3 +9,7 @@ class ArchiveError(Exception):
 
 class DatabaseError(ArchiveError):
     """The SQLite archive cannot be opened or written."""
+
+
+class ScheduleError(ArchiveError):
+    """A schedule cannot be added, found or changed as asked."""
