@@ -1,7 +1,8 @@
-"""Helpers for the query and replay tests: a crawled sample archive, servers run as users run them."""
+"""Helpers for the query and replay tests: a crawled sample archive, servers run as users do."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -125,7 +126,5 @@ class ArchiverServer:
     def _kill_group(self) -> None:
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass

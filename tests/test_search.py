@@ -114,7 +114,8 @@ def test_malformed_query_is_one_line_exit_2(db, text, reason):
 def test_missing_or_foreign_database_is_a_usage_error(db, tmp_path):
     missing = search(tmp_path / "none.db", "ferry")
     assert missing.exit_code == 2
-    assert f"Error: Invalid value for '--db': no archive at {tmp_path / 'none.db'}" in missing.stderr
+    expected = f"Error: Invalid value for '--db': no archive at {tmp_path / 'none.db'}"
+    assert expected in missing.stderr
     assert not (tmp_path / "none.db").exists()
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
