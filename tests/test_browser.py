@@ -1,0 +1,121 @@
+"""In a real browser (Debian's chromium driven by Playwright): Datasette search and pywb replay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+
+from archiver.sample_server import SampleSite
+from tests.archive_servers import ArchiverServer, crawl_sample_archive, free_port, query
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
+CREAM = "rgb(251, 247, 238)"  # the Harbour Gazette's body background in its style.css
+NAVY = "rgb(20, 40, 75)"  # its headline colour
+
+
+@pytest.fixture(scope="module")
+def servers(
+    sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, ArchiverServer, ArchiverServer]]:
+    work = crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("browser"))
+    replay_port = free_port()
+    replay_args = ["replay", "--warc-dir", "w"]
+    with ArchiverServer(replay_args, replay_port, work, "/archive/") as replay:
+        serve_args = ["serve", "--db", "news.db", "--replay-url", f"{replay.base}/archive/"]
+        with ArchiverServer(serve_args, free_port(), work, "/news.json") as datasette:
+            yield work, datasette, replay
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    # Playwright gives each launch a fresh temporary profile of its own.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def only_from(page: Page, origin: str) -> list[str]:
+    """Let the page load from ``origin`` alone; return the list of requests it tried elsewhere."""
+    blocked: list[str] = []
+
+    def handle(route: Route, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if f"{parts.scheme}://{parts.netloc}" == origin or parts.scheme in ("data", "blob"):
+            route.continue_()
+        else:
+            blocked.append(request.url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return blocked
+
+
+def test_datasette_search_lists_the_article(servers, page):
+    _, datasette, _ = servers
+    page.goto(f"{datasette.base}/news/articles")
+    page.fill("input[name=_search]", "ferry")
+    page.press("input[name=_search]", "Enter")
+    page.wait_for_url("**_search=ferry**")
+    table = page.locator("table.rows-and-columns")
+    assert FERRY_TITLE in table.inner_text()
+    assert table.locator("tbody tr").count() == 1
+    assert "Library levy passes" not in table.inner_text()
+
+
+def test_replay_link_opens_the_archived_article_from_the_archive_alone(servers, page):
+    work, datasette, replay = servers
+    (row,) = query(work / "news.db", "SELECT url FROM articles WHERE title = ?", FERRY_TITLE)
+    live = urlsplit(row["url"])
+    page.goto(f"{datasette.base}/news/articles?_search=ferry")
+    link = page.locator("a.replay")
+    assert link.count() == 1
+    href = link.get_attribute("href")
+    assert href is not None and href.startswith(f"{replay.base}/archive/")
+
+    blocked = only_from(page, replay.base)
+    loaded: dict[str, int] = {}
+    page.on("response", lambda response: loaded.__setitem__(response.url, response.status))
+    page.goto(href)
+    # pywb shows the capture inside its frame, under a banner naming the capture
+    headline = page.frame_locator("iframe").first.locator("h1.headline")
+    assert headline.inner_text() == FERRY_TITLE
+    (frame,) = [f for f in page.frames if f"mp_/{row['url']}" in f.url]
+    frame.wait_for_load_state("load")
+    # the stylesheet applied and the lead photo decoded: both came from the archive
+    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == CREAM
+    assert frame.evaluate("getComputedStyle(document.querySelector('h1')).color") == NAVY
+    width = frame.evaluate("document.querySelector('.lead-photo img').naturalWidth")
+    assert width > 0
+    css = [url for url in loaded if url.endswith("/static/style.css")]
+    images = [url for url in loaded if url.endswith("/static/photo-2.svg")]
+    assert css and images
+    for url in css + images:
+        assert url.startswith(f"{replay.base}/archive/"), url
+        assert loaded[url] == 200, url
+    assert not [url for url in blocked if live.netloc in url], blocked
