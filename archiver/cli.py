@@ -362,5 +362,9 @@ from archiver.cli_query import register as _register_query  # noqa: E402
 
 _register_query(cli)
 
+from archiver.cli_schedule import register as _register_schedule  # noqa: E402
+
+_register_schedule(cli)
+
 if __name__ == "__main__":
     main()

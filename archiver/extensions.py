@@ -53,7 +53,9 @@ class ArchiveDatabase:
     def spider_opened(self, spider: Spider) -> None:
         seeds = list(getattr(spider, "seeds", []))
         settings = {"DEPTH_LIMIT": self.crawler.settings.getint("DEPTH_LIMIT")}
-        self.crawl_id = self.store.start_crawl(seeds, settings)
+        schedule = self.crawler.settings.get("ARCHIVE_SCHEDULE_ID")
+        schedule_id = int(schedule) if schedule not in (None, "") else None
+        self.crawl_id = self.store.start_crawl(seeds, settings, schedule_id=schedule_id)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("archiver/crawl_id", self.crawl_id)
 
