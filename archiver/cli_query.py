@@ -216,18 +216,25 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         return
     try:
         wayback = find_wayback(settings.get("PYWB_VENV"))
+        check_port(port)
+        config = index.write_pywb_config()
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from exc
-    check_port(port)
-    config = index.write_pywb_config()
     click.echo(
         f"Replaying {report.files} WARC files ({report.captures} captures) at"
         f" http://{HOST}:{port}/archive/ (Ctrl-C stops)"
     )
+
+    def reindex() -> None:
+        try:
+            index.refresh()
+        except ReplayError as exc:  # keep replaying what is indexed; say why it is not current
+            click.echo(f"warning: {exc}", err=True)
+
     status = run_server(
         wayback_command(wayback, HOST, port),
         cwd=config.parent,
-        tick=index.refresh,
+        tick=reindex,
         interval=settings.getfloat("REPLAY_REINDEX_INTERVAL"),
     )
     if status:

@@ -92,7 +92,10 @@ class ReplayIndex:
             self._index_path(name).unlink(missing_ok=True)
             del manifest[name]
             removed += 1
-        self._manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+        try:
+            self._manifest_path.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+        except OSError as exc:
+            raise ReplayError(f"cannot write the replay index in {self.state_dir}: {exc}") from exc
         return IndexReport(len(files), indexed, removed, sum(1 for _ in self.lines()))
 
     def lines(self) -> Iterator[str]:
@@ -149,7 +152,10 @@ class ReplayIndex:
             "enable_memento: true",
         ]
         config = self.state_dir / "config.yaml"
-        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise ReplayError(f"cannot write pywb's config in {self.state_dir}: {exc}") from exc
         return config
 
     def _index_one(self, path: Path) -> bool:

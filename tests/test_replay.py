@@ -181,3 +181,14 @@ def test_unarchived_page_is_not_fetched_live(work, wayback):
     live = urlsplit(url).netloc
     status, _, _ = fetch(f"{wayback.base}/archive/{timestamp}mp_/http://{live}/not-archived.html")
     assert status == 404
+
+
+def test_a_new_warc_file_replays_once_indexed_without_a_restart(work, wayback):
+    # what `archiver replay` does every REPLAY_REINDEX_INTERVAL seconds while it serves
+    write_warc(work / "w" / "late.warc.gz", [(PAGE, "2026-01-02T03:04:05Z", b"<p>late news</p>")])
+    address = f"{wayback.base}/archive/20260102030405mp_/{PAGE}"
+    assert fetch(address)[0] == 404
+    assert ReplayIndex(work / "w").refresh().indexed == 1
+    status, _, body = fetch(address)
+    assert status == 200
+    assert b"late news" in body
