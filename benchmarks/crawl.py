@@ -1,0 +1,391 @@
+"""Crawl speed: plain Scrapy against ``archiver crawl`` over the same local mirror, side by side.
+
+Example:
+    .venv/bin/python benchmarks/crawl.py --pages 2000
+
+Builds a mirror of N news pages of real weight from the development corpus (see
+``benchmarks/mirror.py``), serves it with nginx on 127.0.0.1, then runs, one after the other:
+
+(a) a plain Scrapy spider that follows every link on the host and does nothing else;
+(b) ``archiver crawl`` with everything on (WARC, extraction, site layer, SQLite), politeness
+    relaxed through ``-s``.
+
+Each runs in its own process. Figures: responses, seconds (Scrapy's own ``elapsed_time_seconds``,
+so interpreter start-up is left out; wall time including it is shown too), pages/s, CPU seconds
+per page of the whole process tree (extraction workers included), peak RSS of the tree (sampled
+every 0.2 s, the sum over its processes), WARC and database bytes per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.mirror import (  # noqa: E402
+    Mirror,
+    build_mirror,
+    corpus_files,
+    ensure_nginx,
+    load_templates,
+    nginx_server,
+)
+
+CORPUS = REPO.parent / "shared" / "data" / "trafilatura-eval.tar.xz"
+CONCURRENCY = 16
+SAMPLE_EVERY = 0.2
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
+_PROFILE_FORMATS = {".svg": "flamegraph", ".txt": "raw", ".json": "speedscope"}
+_ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
+_RESPONSES = re.compile(r"'response_received_count': (\d+)")
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What one crawl cost."""
+
+    name: str
+    responses: int = 0
+    seconds: float = 0.0  # Scrapy's elapsed_time_seconds
+    wall: float = 0.0  # process start to exit
+    cpu: float = 0.0  # user + system seconds of the process tree
+    peak_rss: int = 0  # bytes, sum over the tree at its highest sample
+    peak_main_rss: int = 0  # bytes, the crawl process alone
+    warc_bytes: int = 0
+    db_bytes: int = 0
+    articles: int = 0
+    returncode: int = 0
+
+    @property
+    def pages_per_second(self) -> float:
+        """Responses per second of crawling."""
+        return self.responses / self.seconds if self.seconds else 0.0
+
+    def per_page(self, value: float) -> float:
+        """``value`` divided by the responses received."""
+        return value / self.responses if self.responses else 0.0
+
+
+# --- (a): the plain spider, run in its own process --------------------------------------------
+
+
+def run_plain_spider(url: str) -> None:
+    """Crawl ``url``'s host following every link and doing nothing else (Scrapy's defaults)."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.http import HtmlResponse, Response
+    from scrapy.linkextractors import LinkExtractor
+
+    links = LinkExtractor(unique=True, deny_extensions=[])
+    host = urlsplit(url).hostname
+
+    class PlainSpider(scrapy.Spider):
+        """Follow links on one host."""
+
+        name = "plain"
+
+        async def start(self) -> AsyncIterator[scrapy.Request]:
+            yield scrapy.Request(url)
+
+        def parse(self, response: Response) -> Iterator[scrapy.Request]:
+            if not isinstance(response, HtmlResponse):
+                return
+            for link in links.extract_links(response):
+                if urlsplit(link.url).hostname == host:
+                    yield response.follow(link.url, callback=self.parse)
+
+    process = CrawlerProcess(
+        {
+            "CONCURRENT_REQUESTS": CONCURRENCY,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+            "DOWNLOAD_DELAY": 0,
+            "ROBOTSTXT_OBEY": False,
+            "AUTOTHROTTLE_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    process.crawl(PlainSpider)
+    process.start()
+
+
+def plain_command(url: str) -> list[str]:
+    """Command line of run (a)."""
+    return [sys.executable, str(Path(__file__).resolve()), "--plain-spider", url]
+
+
+def archiver_command(url: str, out: Path, extra: list[str]) -> list[str]:
+    """Command line of run (b): everything on, politeness relaxed."""
+    relaxed = {
+        "AUTOTHROTTLE_ENABLED": "False",
+        "ROBOTSTXT_OBEY": "False",
+        "DOWNLOAD_DELAY": "0",
+        "CONCURRENT_REQUESTS": str(CONCURRENCY),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(CONCURRENCY),
+        "LOG_LEVEL": "INFO",
+    }
+    settings = [arg for name, value in relaxed.items() for arg in ("-s", f"{name}={value}")]
+    return [
+        sys.executable,
+        "-m",
+        "archiver",
+        "crawl",
+        url,
+        "--db",
+        str(out / "archive.db"),
+        "--warc-dir",
+        str(out / "warcs"),
+        *settings,
+        *extra,
+    ]
+
+
+# --- measuring a process tree -------------------------------------------------------------------
+
+
+def _process_table() -> dict[int, tuple[int, float, int]]:
+    """pid -> (parent pid, CPU seconds, RSS bytes) for every process readable in /proc."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        # after the command: state ppid ... utime(12) stime(13) ... rss(22), 0-based from state
+        cpu = (int(fields[11]) + int(fields[12])) / _TICKS
+        table[int(entry.name)] = (int(fields[1]), cpu, int(fields[21]) * _PAGE_SIZE)
+    return table
+
+
+def _tree(root: int, table: dict[int, tuple[int, float, int]]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table:
+            found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def measure(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    log: Path,
+    timeout: float,
+    wrap: list[str] | None = None,
+) -> RunResult:
+    """Run ``command`` to its end, sampling its process tree; parse Scrapy's final stats."""
+    result = RunResult(name)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TLDEXTRACT_CACHE": str(Path.home() / ".cache" / "news-archiver" / "tldextract"),
+    }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seen: dict[int, float] = {}
+    started = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*(wrap or []), *command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            while process.poll() is None:
+                if time.monotonic() - started > timeout:
+                    raise TimeoutError(f"{name} still running after {timeout:.0f} s (log: {log})")
+                table = _process_table()
+                tree = _tree(process.pid, table)
+                for pid in tree:
+                    cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), table[pid][1])
+                main = [table[pid][2] for pid in tree if pid == process.pid]
+                result.peak_main_rss = max(result.peak_main_rss, *main, 0)
+                result.peak_rss = max(result.peak_rss, sum(table[pid][2] for pid in tree))
+                time.sleep(SAMPLE_EVERY)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+    result.wall = time.monotonic() - started
+    result.returncode = process.returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # Reaped descendants are in RUSAGE_CHILDREN; samples catch any its parent never waited for.
+    result.cpu = max(waited, sum(cpu_seen.values()))
+    text = log.read_text(errors="replace")
+    elapsed, responses = _ELAPSED.findall(text), _RESPONSES.findall(text)
+    result.seconds = float(elapsed[-1]) if elapsed else result.wall
+    result.responses = int(responses[-1]) if responses else 0
+    return result
+
+
+def _folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def _db_figures(out: Path) -> tuple[int, int]:
+    files = [out / f"archive.db{suffix}" for suffix in ("", "-wal", "-shm")]
+    size = sum(f.stat().st_size for f in files if f.exists())
+    if not files[0].exists():
+        return size, 0
+    with sqlite3.connect(files[0]) as conn:
+        articles = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    return size, articles
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+
+def unpack(corpus: Path, workdir: Path) -> Path:
+    """Unpack ``corpus`` into ``workdir`` unless already there (as benchmarks/extraction.py)."""
+    if not (workdir / "evaldata.json").exists():
+        workdir.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(corpus) as archive:
+            archive.extractall(workdir, filter="data")
+    return workdir
+
+
+def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> Mirror:
+    """The mirror at ``root``, built unless a complete one of the same size is there already."""
+    stamp = root / ".built"
+    if stamp.exists() and stamp.read_text().split() == [str(pages)]:
+        sections = len(list((root / "section").glob("*.html")))
+        size = sum(p.stat().st_size for p in root.rglob("*.html"))
+        return Mirror(root, pages, sections, size)
+    mirror = build_mirror(root, pages, load_templates(corpus_files(corpus_dir)))
+    stamp.write_text(f"{pages}\n")
+    return mirror
+
+
+def print_table(results: list[RunResult], mirror: Mirror) -> None:
+    """One row per run, then the ratio of speeds."""
+    mib = 1024 * 1024
+    print(
+        f"mirror: {mirror.articles} articles + {mirror.sections} sections + home,"
+        f" {mirror.html_bytes / mirror.pages / 1024:.0f} KB of HTML per page on average"
+    )
+    head = (
+        f"{'run':<20} {'responses':>9} {'seconds':>8} {'wall s':>7} {'pages/s':>8}"
+        f" {'CPU s/page':>10} {'peak RSS MB':>11} {'main RSS MB':>11}"
+        f" {'WARC B/page':>11} {'DB B/page':>9} {'articles':>8}"
+    )
+    print(head)
+    for r in results:
+        print(
+            f"{r.name:<20} {r.responses:>9} {r.seconds:>8.1f} {r.wall:>7.1f}"
+            f" {r.pages_per_second:>8.1f} {r.per_page(r.cpu):>10.4f} {r.peak_rss / mib:>11.0f}"
+            f" {r.peak_main_rss / mib:>11.0f} {r.per_page(r.warc_bytes):>11.0f}"
+            f" {r.per_page(r.db_bytes):>9.0f} {r.articles:>8}"
+            + (f"  (exit {r.returncode})" if r.returncode else "")
+        )
+    if len(results) == 2 and results[0].pages_per_second:
+        ratio = results[1].pages_per_second / results[0].pages_per_second
+        print(f"pages/s (b) / (a): {ratio:.2f}")
+
+
+def run_one(key: str, url: str, out: Path, args: argparse.Namespace, timeout: float) -> RunResult:
+    """Run (a) or (b) into ``out``, under py-spy when ``--profile`` asks."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    wrap = None
+    if args.profile:
+        profile = args.profile.resolve()
+        target = profile.with_name(f"{profile.stem}-{key}{profile.suffix}")
+        spy = str(Path(sys.executable).parent / "py-spy")
+        fmt = _PROFILE_FORMATS.get(profile.suffix, "speedscope")
+        wrap = [spy, "record", "--subprocesses", "--nonblocking", "--format", fmt, "-o"]
+        wrap += [str(target), "--"]
+    if key == "a":
+        result = measure(
+            "(a) plain Scrapy", plain_command(url), out, out / "log.txt", timeout, wrap
+        )
+    else:
+        extra = [arg for value in args.settings for arg in ("-s", value)]
+        command = archiver_command(url, out, extra)
+        result = measure("(b) archiver crawl", command, out, out / "log.txt", timeout, wrap)
+        result.warc_bytes = _folder_bytes(out / "warcs")
+        result.db_bytes, result.articles = _db_figures(out)
+    if result.returncode:
+        tail = (out / "log.txt").read_text(errors="replace").splitlines()[-20:]
+        print("\n".join(tail), file=sys.stderr)
+    print(f"{result.name}: {result.responses} responses in {result.seconds:.1f} s", flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the mirror, serve it, run (a) and (b), print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="article pages in the mirror")
+    parser.add_argument("--only", choices=["a", "b"], help="run only (a) plain or (b) archiver")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the mirror (reused next time) and run outputs"
+    )
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="trafilatura-eval.tar.xz")
+    parser.add_argument("--eval-dir", type=Path, default=REPO / ".eval", help="unpacked corpus")
+    parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="mirror and outputs")
+    parser.add_argument("--timeout", type=float, default=0, help="seconds per run (0: by size)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run under py-spy record --subprocesses into FILE-a/-b (.svg, .txt raw, .json)",
+    )
+    parser.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra setting for (b)",
+    )
+    parser.add_argument("--plain-spider", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.plain_spider:
+        run_plain_spider(args.plain_spider)
+        return 0
+
+    workdir: Path = args.workdir
+    timeout = args.timeout or 120 + args.pages * 0.3
+    started = time.monotonic()
+    mirror = prepare_mirror(
+        workdir / f"mirror-{args.pages}", args.pages, unpack(args.corpus, args.eval_dir)
+    )
+    print(f"mirror ready in {time.monotonic() - started:.0f} s: {mirror.root}", flush=True)
+    runs = workdir / "runs"
+    results = []
+    try:
+        with nginx_server(mirror.root, workdir / "nginx", ensure_nginx()) as url:
+            for key in ("a", "b"):
+                if not args.only or args.only == key:
+                    results.append(run_one(key, url, runs / key, args, timeout))
+    finally:
+        if not args.keep:
+            shutil.rmtree(runs, ignore_errors=True)
+            shutil.rmtree(mirror.root, ignore_errors=True)
+    print_table(results, mirror)
+    return 0 if all(r.returncode == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
