@@ -30,7 +30,10 @@ def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> N
         assert first.returncode == 0, first.stderr[-2000:]
         page = root / PAGE
         page.write_text(page.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
-        second = run_archiver("crawl", site.url, "--db", "a.db", "--warc-dir", "w", cwd=tmp_path)
+        refresh = ["-s", "CRAWL_REFRESH=True"]  # archived articles are otherwise not refetched
+        second = run_archiver(
+            "crawl", site.url, "--db", "a.db", "--warc-dir", "w", *refresh, cwd=tmp_path
+        )
         assert second.returncode == 0, second.stderr[-2000:]
     db = tmp_path / "a.db"
     url = site.url + PAGE
