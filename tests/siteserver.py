@@ -1,0 +1,117 @@
+"""A loopback HTTP server for crawl tests: routes by path, every request recorded."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+from urllib.parse import urlsplit
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+def reply(
+    body: bytes | str,
+    content_type: str | None = "text/html; charset=utf-8",
+    status: int = 200,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Route:
+    """A route answering with one fixed response."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        if content_type is not None:
+            handler.send_header("Content-Type", content_type)
+        for name, value in headers:
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return handle
+
+
+def gzipped(body: bytes | str, content_type: str = "text/html; charset=utf-8") -> Route:
+    """A route answering with a ``Content-Encoding: gzip`` body."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return reply(
+        gzip.compress(data, mtime=0), content_type, headers=(("Content-Encoding", "gzip"),)
+    )
+
+
+def redirect(location: str, status: int = 302) -> Route:
+    """A route redirecting to ``location``."""
+    return reply(b"", None, status, headers=(("Location", location),))
+
+
+class SiteServer:
+    """Serve ``routes`` on ``host`` and a free port in a background thread.
+
+    Each request's path and headers are recorded in ``requests``; ``delay`` seconds are spent
+    before answering any request, to make a crawl last long enough to be interrupted.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", delay: float = 0.0) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.delay = delay
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                with server._lock:
+                    server.requests.append((self.path, dict(self.headers.items())))
+                if server.delay:
+                    time.sleep(server.delay)
+                route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
+                if route is None:
+                    reply(b"<h1>Not found</h1>", status=404)(self)
+                    return
+                try:
+                    route(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the crawler hung up: a timeout or a size limit did its job
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                """Quiet: tests print their own output."""
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The site's base URL, ending in a slash."""
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    @property
+    def host(self) -> str:
+        """The host the site is served on."""
+        return str(self.server.server_address[0])
+
+    def hits(self, path: str) -> int:
+        """How many times ``path`` was requested."""
+        with self._lock:
+            return sum(1 for requested, _ in self.requests if requested == path)
+
+    def paths(self) -> list[str]:
+        """Every requested path, in order."""
+        with self._lock:
+            return [path for path, _ in self.requests]
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.server.shutdown()
+        self.server.server_close()
