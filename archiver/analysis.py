@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from archiver.evidence import PageEvidence, read_evidence
 from archiver.extract import Article, extract_article
 from archiver.pagekind import page_kind
+from archiver.urls import canonical_article_url
 from storage.store import ArticleRow
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """One page analysed: its article (stored under its canonical URL), kind and evidence."""
+
+    article: Article | None
+    kind: str
+    evidence: PageEvidence
+
+
+def analyse(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    prune_xpath: tuple[str, ...] = (),
+) -> PageAnalysis:
+    """Extract, read the page's evidence, and decide its kind. Pure and picklable.
+
+    The article's ``url`` is the page's canonical URL when that is on the same site, so one
+    article reached by two addresses is stored once.
+    """
+    article = extract_article(body, url, content_type, prune_xpath)
+    evidence = read_evidence(body, content_type)
+    kind = page_kind(article, url, min_chars, evidence)
+    if article is not None:
+        canonical = canonical_article_url(url, evidence.canonical or article.canonical_url)
+        article = replace(article, url=canonical, canonical_url=canonical)
+    return PageAnalysis(article, kind, evidence)
 
 
 def analyse_page(
     body: bytes, url: str, content_type: str | None, min_chars: int
 ) -> tuple[Article | None, str]:
     """The cleaned article and the page's kind. Pure and picklable: runs in worker processes."""
-    article = extract_article(body, url, content_type)
-    return article, page_kind(article, url, min_chars)
+    analysis = analyse(body, url, content_type, min_chars)
+    return analysis.article, analysis.kind
 
 
 def article_row(

@@ -1,0 +1,121 @@
+"""What a page's HTML says about itself: declared types, canonical link, how much is links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+from archiver.decoding import decode_html
+
+_HEADINGS = "//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[.//a[@href]]"
+_DROPPED = ("script", "style", "noscript", "template")
+# A paragraph this long, outside links, is reporting rather than a teaser or a caption.
+LONG_PARAGRAPH = 150
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """Facts read from one page's HTML, for telling articles from hubs and for storage."""
+
+    declared_types: tuple[str, ...] = ()  # og:type and JSON-LD @type values, lower-case
+    canonical: str | None = None  # the href of <link rel="canonical">, as written
+    link_density: float = 0.0  # share of the body's text that sits inside links
+    headline_links: int = 0  # headings that are links: a listing's teasers
+    long_paragraphs: int = 0  # paragraphs of reporting length
+    invalid_utf8: bool = False  # declared UTF-8 but the bytes are not
+
+
+def read_evidence(body: bytes, content_type: str | None = None) -> PageEvidence:
+    """Read the evidence of one HTML page; an unparseable page gives empty evidence."""
+    invalid = _invalid_utf8(body, content_type)
+    try:
+        tree = lxml.html.document_fromstring(decode_html(body, content_type))
+    except (etree.ParserError, ValueError):
+        try:
+            tree = lxml.html.document_fromstring(body)
+        except (etree.ParserError, ValueError):
+            return PageEvidence(invalid_utf8=invalid)
+    types = tuple(dict.fromkeys([*_og_types(tree), *_json_ld_types(tree)]))
+    canonical = next(
+        (
+            str(href).strip()
+            for link in tree.iter("link")
+            if "canonical" in str(link.get("rel") or "").lower().split()
+            and (href := link.get("href"))
+        ),
+        None,
+    )
+    for element in list(tree.iter(*_DROPPED)):
+        element.drop_tree()
+    body_element = tree.find("body")
+    scope = body_element if body_element is not None else tree
+    text = _length(scope)
+    linked = sum(_length(a) for a in scope.iter("a"))
+    return PageEvidence(
+        declared_types=types,
+        canonical=canonical,
+        link_density=linked / text if text else 0.0,
+        headline_links=len(scope.xpath(_HEADINGS)),
+        long_paragraphs=sum(1 for p in scope.iter("p") if _own_length(p) >= LONG_PARAGRAPH),
+        invalid_utf8=invalid,
+    )
+
+
+def _og_types(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:type":
+            content = (meta.get("content") or "").strip().lower()
+            if content:
+                yield content
+
+
+def _json_ld_types(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        yield from _types_in(data, depth=0)
+
+
+def _types_in(data: object, depth: int) -> Iterator[str]:
+    """``@type`` values of the top-level objects and of ``@graph`` members (not nested authors)."""
+    if depth > 2:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _types_in(item, depth + 1)
+    elif isinstance(data, dict):
+        kind = data.get("@type")
+        for value in kind if isinstance(kind, list) else [kind]:
+            if isinstance(value, str) and value.strip():
+                yield value.strip().lower().rpartition("/")[2]
+        if "@graph" in data:
+            yield from _types_in(data["@graph"], depth + 1)
+
+
+def _length(element: lxml.html.HtmlElement) -> int:
+    return len(" ".join(element.text_content().split()))
+
+
+def _own_length(paragraph: lxml.html.HtmlElement) -> int:
+    """Characters of a paragraph's text that are not link text."""
+    return _length(paragraph) - sum(_length(a) for a in paragraph.iter("a"))
+
+
+def _invalid_utf8(body: bytes, content_type: str | None) -> bool:
+    declared = http_content_type_encoding(content_type or "") or html_body_declared_encoding(body)
+    if (declared or "").lower().replace("_", "-") not in {"utf-8", "utf8"}:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
