@@ -1,0 +1,145 @@
+"""A WARC file torn by a killed writer is cut back to its last whole exchange."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from storage.errors import ArchiveError
+from storage.warc import HttpExchange, WarcWriter
+from storage.warcread import iter_responses, verify_warc
+from storage.warcrecover import recover_tail, warcinfo_fields
+
+
+def exchange(n: int, size: int = 5000) -> HttpExchange:
+    return HttpExchange(
+        url=f"http://127.0.0.1:8000/page/{n}",
+        status=200,
+        response_headers=[("Content-Type", "text/html")],
+        body=random.Random(n).randbytes(size),
+        request_headers=[("User-Agent", "test")],
+    )
+
+
+def written(tmp_path: Path, count: int) -> tuple[Path, list[int]]:
+    """A WARC file with ``count`` exchanges; the end offset of each exchange's request record."""
+    writer = WarcWriter(tmp_path, "t", info={"isPartOf": "job-a"})
+    ends = []
+    for n in range(count):
+        ref = writer.write_exchange(exchange(n)).ref
+        assert writer.current_path is not None
+        ends.append(writer.current_path.stat().st_size)
+        assert ref.offset < ends[-1]
+    path = writer.current_path
+    writer.close()
+    assert path is not None
+    return path, ends
+
+
+def test_a_whole_file_is_left_alone(tmp_path: Path) -> None:
+    path, ends = written(tmp_path, 3)
+    recovery = recover_tail(path)
+    assert recovery.cut == 0 and recovery.end == ends[-1] == path.stat().st_size
+    assert [m.record_type for m in recovery.members] == ["warcinfo"] + ["response", "request"] * 3
+
+
+@pytest.mark.parametrize("keep", [1, 50, 4000, 5700])
+def test_a_torn_last_exchange_is_cut_off(tmp_path: Path, keep: int) -> None:
+    path, ends = written(tmp_path, 3)
+    with open(path, "r+b") as fh:  # the kill came `keep` bytes into the third exchange
+        fh.truncate(ends[1] + keep)
+    with pytest.raises(ArchiveError):
+        verify_warc(path)
+    recovery = recover_tail(path)
+    assert recovery.end == ends[1] == path.stat().st_size
+    assert recovery.cut == keep
+    assert verify_warc(path) == 5
+    assert [stored.url[-1] for _, stored in iter_responses(path)] == ["0", "1"]
+
+
+def test_a_response_without_its_request_is_cut_too(tmp_path: Path) -> None:
+    path, ends = written(tmp_path, 2)
+    members = recover_tail(path).members
+    request_of_second = members[-1]
+    with open(path, "r+b") as fh:
+        fh.truncate(request_of_second.offset + 10)
+    recovery = recover_tail(path)
+    assert recovery.end == ends[0]
+    assert verify_warc(path) == 3
+
+
+def test_scanning_can_start_at_a_known_boundary(tmp_path: Path) -> None:
+    path, ends = written(tmp_path, 4)
+    with open(path, "r+b") as fh:
+        fh.truncate(ends[3] - 3)
+    recovery = recover_tail(path, start=ends[1])
+    assert [m.offset for m in recovery.members] == [ends[1], recovery.members[1].offset]
+    assert recovery.end == ends[2]
+
+
+def test_garbage_after_the_last_record_is_cut(tmp_path: Path) -> None:
+    path, ends = written(tmp_path, 1)
+    with open(path, "ab") as fh:
+        fh.write(b"\x1f\x8b\x08\x00garbage")
+    assert recover_tail(path).end == ends[0]
+    assert verify_warc(path) == 3
+
+
+def test_warcinfo_fields_name_the_job(tmp_path: Path) -> None:
+    path, _ = written(tmp_path, 1)
+    fields = warcinfo_fields(path)
+    assert fields["isPartOf"] == "job-a"
+    assert fields["format"] == "WARC File Format 1.1"
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    assert warcinfo_fields(empty) == {}
+
+
+def test_a_job_is_recovered_from_its_files_alone(tmp_path: Path) -> None:
+    """Records past the last committed row are indexed; a torn tail is cut; other jobs ignored."""
+    from storage.jobarchive import job_files, recover_job
+    from storage.store import ArticleStore, CaptureRow
+
+    warcs = tmp_path / "w"
+    ours = WarcWriter(warcs, "ours", info={"isPartOf": "daily"})
+    theirs = WarcWriter(warcs, "theirs", info={"isPartOf": "weekly"})
+    theirs.write_exchange(exchange(99))
+    theirs.close()
+    with ArticleStore(tmp_path / "a.db") as store:
+        crawl = store.start_crawl(["http://127.0.0.1:8000/"], {"JOB_NAME": "daily"})
+        for n in range(4):
+            written = ours.write_exchange(exchange(n))
+            if n < 2:  # the kill came before the rows of the last two were committed
+                store.add_capture(
+                    CaptureRow(
+                        url=f"http://127.0.0.1:8000/page/{n}",
+                        status=200,
+                        mime="text/html",
+                        fetched_at=written.warc_date,
+                        ref=written.ref,
+                        payload_digest=written.payload_digest,
+                        content_length=5000,
+                        crawl_id=crawl,
+                    )
+                )
+        path = ours.current_path
+        assert path is not None
+        ours.close()
+        with open(path, "ab") as fh:
+            fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03torn")
+        store.commit()
+        assert job_files(warcs, "daily") == [path]
+        resumed = store.start_crawl(["http://127.0.0.1:8000/"], {"JOB_NAME": "daily"})
+        archive = recover_job(store, warcs, "daily", resumed)
+        assert archive.indexed == 2 and archive.cut_bytes == 14
+        assert verify_warc(path) == 9
+        assert sorted(archive.captures) == [f"http://127.0.0.1:8000/page/{n}" for n in range(4)]
+        assert not any(c.processed for c in archive.captures.values())
+        rows = store.db.execute("SELECT crawl_id FROM captures ORDER BY id").fetchall()
+        assert [row[0] for row in rows] == [crawl] * 4
+        statuses = store.db.execute("SELECT status FROM crawls ORDER BY id").fetchall()
+        assert [row[0] for row in statuses] == ["interrupted", "running"]
+        again = recover_job(store, warcs, "daily", resumed)
+        assert again.indexed == 0 and again.cut_bytes == 0 and store.count("captures") == 4
