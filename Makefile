@@ -8,6 +8,9 @@ PYWB_STAMP := $(PYWB_VENV)/.installed
 # Browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser.
 CHROMIUM := /usr/bin/chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# ReplayWeb.page's embeddable build (npm), served from loopback to open exported WACZ files.
+REPLAYWEBPAGE_VERSION := 2.4.6
+REPLAYWEBPAGE := .cache/replaywebpage/package/ui.js
 
 .PHONY: demo test lint clean
 
@@ -26,10 +29,16 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+$(REPLAYWEBPAGE):
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	mkdir -p .cache/replaywebpage
+	cd .cache/replaywebpage && npm pack --silent replaywebpage@$(REPLAYWEBPAGE_VERSION) >/dev/null \
+		&& tar -xzf replaywebpage-$(REPLAYWEBPAGE_VERSION).tgz
+
 demo: $(STAMP) $(PYWB_STAMP)
 	$(BIN)/archiver demo --out demo-archive
 
-test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM)
+test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM) $(REPLAYWEBPAGE)
 	$(BIN)/ruff check archiver spiders storage tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -40,4 +49,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) $(PYWB_VENV) demo-archive .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(PYWB_VENV) .cache/replaywebpage demo-archive .pytest_cache .mypy_cache

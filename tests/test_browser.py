@@ -1,18 +1,23 @@
-"""In a real browser (Debian's chromium driven by Playwright): Datasette search and pywb replay."""
+"""In a real browser (Debian's chromium via Playwright): Datasette, pywb and ReplayWeb.page."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, Request, Route, sync_playwright
 
 from archiver.sample_server import SampleSite
 from tests.archive_servers import ArchiverServer, crawl_sample_archive, free_port, query
+from tests.conftest import REPO, run_archiver
 
 CHROMIUM = Path("/usr/bin/chromium")
+# ReplayWeb.page's embeddable build, from npm (the Makefile fetches it); served from loopback.
+REPLAYWEBPAGE = REPO / ".cache" / "replaywebpage" / "package"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -119,3 +124,77 @@ def test_replay_link_opens_the_archived_article_from_the_archive_alone(servers, 
         assert url.startswith(f"{replay.base}/archive/"), url
         assert loaded[url] == 200, url
     assert not [url for url in blocked if live.netloc in url], blocked
+
+
+@pytest.fixture(scope="module")
+def replayweb(
+    servers: tuple[Path, ArchiverServer, ArchiverServer], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """ReplayWeb.page and the archive's WACZ, served from one loopback origin."""
+    if not (REPLAYWEBPAGE / "ui.js").is_file():
+        pytest.fail(f"{REPLAYWEBPAGE} is missing: `make test` fetches ReplayWeb.page from npm")
+    work = servers[0]
+    site = tmp_path_factory.mktemp("replayweb")
+    (site / "replay").mkdir()
+    shutil.copy(REPLAYWEBPAGE / "ui.js", site / "ui.js")
+    shutil.copy(REPLAYWEBPAGE / "sw.js", site / "replay" / "sw.js")
+    wacz = ["export", "wacz", str(site / "news.wacz"), "--db", "news.db", "--warc-dir", "w"]
+    result = run_archiver(*wacz, cwd=work)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with SampleSite(site, "127.0.0.1") as server:
+        yield server.url.rstrip("/"), site
+
+
+def embed(site: Path, name: str, url: str | None = None) -> str:
+    """Write a page embedding ReplayWeb.page over news.wacz (at ``url`` if given)."""
+    at = f' url="{url}"' if url else ""
+    (site / name).write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><script src="./ui.js"></script>'
+        f'</head><body><replay-web-page source="news.wacz"{at} style="display:block;height:700px">'
+        "</replay-web-page></body></html>",
+        encoding="utf-8",
+    )
+    return name
+
+
+def frame_showing(page: Page, fragment: str, timeout: float = 30) -> Frame:
+    """The frame whose address contains ``fragment``, once there is one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if fragment in frame.url:
+                return frame
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no frame at {fragment}: {[f.url for f in page.frames]}")
+
+
+def test_replaywebpage_lists_the_archive_pages_and_searches_their_text(servers, replayweb, page):
+    work = servers[0]
+    base, site = replayweb
+    articles = query(work / "news.db", "SELECT count(*) AS n FROM articles")[0]["n"]
+    matches = query(
+        work / "news.db", "SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH 'Tallis'"
+    )[0]["n"]
+    assert (articles, matches) == (14, 1)
+    blocked = only_from(page, base)
+    page.goto(f"{base}/{embed(site, 'pages.html')}")
+    app = page.frame_locator("iframe").first
+    app.get_by_text(f"{articles} Pages", exact=True).first.wait_for()  # pages.jsonl, not detection
+    # a word of one article's clean text only (not its title): found through pages.jsonl's text
+    app.get_by_placeholder("Search by Page URL, Title, or Text").fill("Tallis")
+    app.get_by_text("1 Page", exact=True).first.wait_for()
+    assert blocked == []
+
+
+def test_replaywebpage_replays_an_article_from_the_wacz(servers, replayweb, page):
+    work = servers[0]
+    base, site = replayweb
+    (row,) = query(work / "news.db", "SELECT url FROM articles WHERE title = ?", FERRY_TITLE)
+    blocked = only_from(page, base)
+    page.goto(f"{base}/{embed(site, 'article.html', row['url'])}")
+    frame = frame_showing(page, f"mp_/{row['url']}")
+    assert frame.locator("h1.headline").inner_text() == FERRY_TITLE
+    frame.wait_for_load_state("load")
+    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == CREAM
+    assert frame.evaluate("document.querySelector('.lead-photo img').naturalWidth") > 0
+    assert blocked == []
