@@ -12,8 +12,10 @@ Builds a mirror of N news pages of real weight from the development corpus (see
 
 Each runs in its own process. Figures: responses, seconds (Scrapy's own ``elapsed_time_seconds``,
 so interpreter start-up is left out; wall time including it is shown too), pages/s, CPU seconds
-per page of the whole process tree (extraction workers included), peak RSS of the tree (sampled
-every 0.2 s, the sum over its processes), WARC and database bytes per page.
+per page of the whole process tree (extraction workers included) and of the crawl process alone
+(whose reactor thread bounds the speed), peak RSS of the tree (sampled every 0.2 s, the sum over its
+processes) and of the crawl process, WARC and database bytes per page, and the machine's load
+average around each run: other work on the machine slows pages/s but hardly CPU s/page.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.mirror import (  # noqa: E402
+    MIRROR_VERSION,
     Mirror,
     build_mirror,
     corpus_files,
@@ -64,12 +67,14 @@ class RunResult:
     seconds: float = 0.0  # Scrapy's elapsed_time_seconds
     wall: float = 0.0  # process start to exit
     cpu: float = 0.0  # user + system seconds of the process tree
+    main_cpu: float = 0.0  # user + system seconds of the crawl process alone (reactor and all)
     peak_rss: int = 0  # bytes, sum over the tree at its highest sample
     peak_main_rss: int = 0  # bytes, the crawl process alone
     warc_bytes: int = 0
     db_bytes: int = 0
     articles: int = 0
     returncode: int = 0
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
 
     @property
     def pages_per_second(self) -> float:
@@ -205,6 +210,7 @@ def measure(
         "TLDEXTRACT_CACHE": str(Path.home() / ".cache" / "news-archiver" / "tldextract"),
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     cpu_seen: dict[int, float] = {}
     started = time.monotonic()
     with log.open("wb") as out:
@@ -233,6 +239,8 @@ def measure(
     waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # Reaped descendants are in RUSAGE_CHILDREN; samples catch any its parent never waited for.
     result.cpu = max(waited, sum(cpu_seen.values()))
+    result.main_cpu = cpu_seen.get(process.pid, 0.0)
+    result.load = (load_before, os.getloadavg()[0])
     text = log.read_text(errors="replace")
     elapsed, responses = _ELAPSED.findall(text), _RESPONSES.findall(text)
     result.seconds = float(elapsed[-1]) if elapsed else result.wall
@@ -269,12 +277,12 @@ def unpack(corpus: Path, workdir: Path) -> Path:
 def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> Mirror:
     """The mirror at ``root``, built unless a complete one of the same size is there already."""
     stamp = root / ".built"
-    if stamp.exists() and stamp.read_text().split() == [str(pages)]:
+    if stamp.exists() and stamp.read_text().split() == [str(pages), MIRROR_VERSION]:
         sections = len(list((root / "section").glob("*.html")))
         size = sum(p.stat().st_size for p in root.rglob("*.html"))
         return Mirror(root, pages, sections, size)
     mirror = build_mirror(root, pages, load_templates(corpus_files(corpus_dir)))
-    stamp.write_text(f"{pages}\n")
+    stamp.write_text(f"{pages} {MIRROR_VERSION}\n")
     return mirror
 
 
@@ -287,16 +295,17 @@ def print_table(results: list[RunResult], mirror: Mirror) -> None:
     )
     head = (
         f"{'run':<20} {'responses':>9} {'seconds':>8} {'wall s':>7} {'pages/s':>8}"
-        f" {'CPU s/page':>10} {'peak RSS MB':>11} {'main RSS MB':>11}"
-        f" {'WARC B/page':>11} {'DB B/page':>9} {'articles':>8}"
+        f" {'CPU s/page':>10} {'main CPU':>8} {'peak RSS MB':>11} {'main RSS MB':>11}"
+        f" {'WARC B/page':>11} {'DB B/page':>9} {'articles':>8} {'load':>9}"
     )
-    print(head)
+    print(head)  # main CPU: s/page of the crawl process alone; load: 1-min average before-after
     for r in results:
         print(
             f"{r.name:<20} {r.responses:>9} {r.seconds:>8.1f} {r.wall:>7.1f}"
-            f" {r.pages_per_second:>8.1f} {r.per_page(r.cpu):>10.4f} {r.peak_rss / mib:>11.0f}"
+            f" {r.pages_per_second:>8.1f} {r.per_page(r.cpu):>10.4f} {r.per_page(r.main_cpu):>8.4f}"
+            f" {r.peak_rss / mib:>11.0f}"
             f" {r.peak_main_rss / mib:>11.0f} {r.per_page(r.warc_bytes):>11.0f}"
-            f" {r.per_page(r.db_bytes):>9.0f} {r.articles:>8}"
+            f" {r.per_page(r.db_bytes):>9.0f} {r.articles:>8} {r.load[0]:>4.1f}-{r.load[1]:<4.1f}"
             + (f"  (exit {r.returncode})" if r.returncode else "")
         )
     if len(results) == 2 and results[0].pages_per_second:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from archiver.decoding import decode_html
 
+MIRROR_VERSION = "2"  # change whenever a mirror built before would differ
 KB = 1024
 MIN_BYTES = 100 * KB
 MAX_BYTES = 400 * KB
@@ -42,7 +43,8 @@ _WORD = "\x00W\x00"  # where a copy's own word goes
 _SLOT = re.compile("\x00([LW])\x00")
 _TAG = re.compile(r"<(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>")
 _ATTR = re.compile(
-    r"\s(?P<name>[a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?P<val>\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)"
+    r"(?:\s|(?<=[\"']))(?P<name>[a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*"
+    r"(?P<val>\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)"
 )
 _KEEP_HREF = ("#", "javascript:", "mailto:", "tel:", "data:")
 _MEDIA_TAGS = frozenset({"img", "source", "video", "audio", "input", "track"})
@@ -149,7 +151,8 @@ def _rewrite_tag(match: re.Match[str]) -> str:
 def _set_attr(tag: str, name: str, value: str | None) -> str:
     """``tag`` with attribute ``name`` set to ``value`` (removed when None)."""
     pattern = re.compile(
-        r"\s" + re.escape(name) + r"\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)", re.I
+        r"(?:\s|(?<=[\"']))" + re.escape(name) + r"\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)",
+        re.I,
     )
     replacement = "" if value is None else f' {name}="{value}"'
     return pattern.sub(lambda _: replacement, tag, count=1)

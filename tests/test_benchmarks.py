@@ -37,7 +37,8 @@ _PAGE = """<!DOCTYPE html><html lang="en"><head>
 <article><h1>Harbour wall repaired</h1>
 <img src="https://img.origin.example/a.jpg" srcset="https://img.origin.example/a2.jpg 2x">
 {paragraphs}
-<p>Read also <a href="related.html">related story</a> and <a href='/sport/b.html'>sport</a>.</p>
+<p>Read also <a class="card"href="related.html">related story</a>
+and <a href='/sport/b.html'>sport</a>.</p>
 </article>
 <iframe src="https://ads.example/frame"></iframe>
 <footer>&copy; Origin News. Café caf\xe9.</footer>
