@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,6 +222,10 @@ class ArticleStore:
         site's pages is stripped from this article and re-cleaned out of the older ones. A text
         that differs from the latest version becomes a new version ('updated').
         """
+        with self.transaction():
+            return self._save_article(row)
+
+    def _save_article(self, row: ArticleRow) -> str:
         existing = self.db.execute(
             "SELECT id, extracted, title FROM articles WHERE url = ?", [row.url]
         ).fetchone()
@@ -268,24 +273,28 @@ class ArticleStore:
     def reclean_site(self, site: str, article_ids: Iterable[int]) -> int:
         """Re-apply the site layer to stored articles, from their stored blocks; count changes."""
         changed = 0
-        for article_id in article_ids:
-            found = self.db.execute(
-                "SELECT title, extracted FROM articles WHERE id = ?", [article_id]
-            ).fetchone()
-            if found is None:
-                continue
-            blocks, kept = parse_extracted(found[1])
-            changed += self._set_text(article_id, found[0], site, blocks, kept)
+        with self.transaction():
+            for article_id in article_ids:
+                found = self.db.execute(
+                    "SELECT title, extracted FROM articles WHERE id = ?", [article_id]
+                ).fetchone()
+                if found is None:
+                    continue
+                blocks, kept = parse_extracted(found[1])
+                changed += self._set_text(article_id, found[0], site, blocks, kept)
         return changed
 
     def replace_extracted(self, article_id: int, extracted: str) -> bool:
         """Store new in-page cleaning results for an article and recompute its text."""
-        found = self.db.execute(
-            "SELECT title, site FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        self.db.execute("UPDATE articles SET extracted = ? WHERE id = ?", [extracted, article_id])
-        blocks, kept = parse_extracted(extracted)
-        changed = self._set_text(article_id, found[0], found[1], blocks, kept)
+        with self.transaction():
+            found = self.db.execute(
+                "SELECT title, site FROM articles WHERE id = ?", [article_id]
+            ).fetchone()
+            self.db.execute(
+                "UPDATE articles SET extracted = ? WHERE id = ?", [extracted, article_id]
+            )
+            blocks, kept = parse_extracted(extracted)
+            changed = self._set_text(article_id, found[0], found[1], blocks, kept)
         self._written()
         return changed
 
@@ -321,6 +330,26 @@ class ArticleStore:
         return int(self.db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
     # transactions -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make the enclosed writes one transaction, or part of the one already open.
+
+        sqlite-utils commits each write made outside a transaction on its own: an article's
+        hundred-odd statements (site layer, versions, full-text index) as one commit instead of
+        a hundred is what keeps storage cheap for the crawl. On an error nothing of it is kept.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
     def commit(self) -> None:
         """Commit what has been written so far."""
         self.db.conn.commit()
