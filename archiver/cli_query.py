@@ -62,6 +62,11 @@ def check_port(port: int) -> None:
 @click.option("--lang", help="Only articles in this language (ISO 639-1 code, e.g. en).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--older-versions",
+    is_flag=True,
+    help="Find text that only an older version of an article had (see `archiver history`).",
+)
 @db_option
 def search(
     query: str,
@@ -71,6 +76,7 @@ def search(
     lang: str | None,
     limit: int | None,
     as_json: bool,
+    older_versions: bool,
     db: Path,
 ) -> None:
     """Full-text search of the archived articles, most relevant first.
@@ -88,6 +94,7 @@ def search(
         until=until.date().isoformat() if until else None,
         language=lang,
         limit=limit or project_settings().getint("SEARCH_LIMIT"),
+        older_versions=older_versions,
     )
     with open_reader(db) as reader:
         try:
@@ -120,6 +127,7 @@ def hit_json(hit: SearchHit) -> dict[str, object]:
         "fetched_at": hit.fetched_at,
         "snippet": hit.highlighted("[", "]"),
         "score": hit.score,
+        "version": hit.version,
     }
 
 
@@ -127,6 +135,8 @@ def render_hit(hit: SearchHit, terminal: bool) -> str:
     """Three lines per hit: title; date, site and URL; snippet with the matches highlighted."""
     start, end = ("\x1b[1m", "\x1b[22m") if terminal else ("[", "]")
     date = hit.published or f"fetched {hit.fetched_at[:10]}"
+    if hit.version is not None:
+        date += f" · only in version {hit.version} (fetched {hit.fetched_at[:10]})"
     title = click.style(hit.title or hit.url, bold=True) if terminal else hit.title or hit.url
     return f"{title}\n  {date} · {hit.site} · {hit.url}\n  {hit.highlighted(start, end)}\n"
 

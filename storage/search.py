@@ -35,6 +35,7 @@ class SearchQuery:
     until: str | None = None  # ISO date, inclusive
     language: str | None = None
     limit: int = 20
+    older_versions: bool = False  # match text that only an older version of an article had
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class SearchHit:
     snippet: str
     score: float
     author: list[str] = field(default_factory=list)
+    version: int | None = None  # with older_versions: the newest older version that matched
 
     def highlighted(self, start: str, end: str) -> str:
         """The snippet with its matches wrapped in ``start`` and ``end``."""
@@ -84,15 +86,19 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         if value:
             where.append(clause)
             params[name] = value
-    sql = f"""
+    sql = (
+        _older_versions_sql(where)
+        if query.older_versions
+        else f"""
         SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
                snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
-               articles_fts.rank AS score
+               articles_fts.rank AS score, NULL AS version
         FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
         WHERE {" AND ".join(where)}
         ORDER BY articles_fts.rank, a.id
         LIMIT :limit
     """
+    )
     try:
         rows = conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
@@ -112,6 +118,36 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
             snippet=" ".join((row["snippet"] or "").split()),
             score=float(row["score"]),
             author=json_list(row["author"]),
+            version=row["version"],
         )
         for row in rows
     ]
+
+
+def _older_versions_sql(where: list[str]) -> str:
+    """Articles whose older versions match while their current text does not (newest such)."""
+    filters = "".join(f" AND {clause}" for clause in where if "articles_fts" not in clause)
+    # snippet() only works in a plain FTS scan: materialise the matches first, then join
+    return f"""
+        WITH matches AS MATERIALIZED (
+            SELECT rowid AS version_id, rank AS score,
+                   snippet(article_versions_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet
+            FROM article_versions_fts WHERE article_versions_fts MATCH :q
+        ), current AS MATERIALIZED (
+            SELECT rowid AS article_id FROM articles_fts WHERE articles_fts MATCH :q
+        ), ranked AS (
+            SELECT a.id AS article_id, a.url, a.title, a.site, a.published, a.language,
+                   v.fetched_at, a.author, v.version, m.score, m.snippet,
+                   row_number() OVER (PARTITION BY a.id ORDER BY v.version DESC) AS newest
+            FROM matches m
+            JOIN article_versions v ON v.id = m.version_id
+            JOIN articles a ON a.id = v.article_id
+            WHERE v.version < (SELECT max(version) FROM article_versions WHERE article_id = a.id)
+              AND a.id NOT IN (SELECT article_id FROM current)
+              {filters}
+        )
+        SELECT url, title, site, published, language, fetched_at, author, snippet, score, version
+        FROM ranked WHERE newest = 1
+        ORDER BY score, article_id
+        LIMIT :limit
+    """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -58,6 +59,19 @@ def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> N
         '"late amendment"',
     )
     assert hits == [(2,)]
+
+    found = run_archiver(
+        "search", '"agreed to extend"', "--older-versions", "--json", "--db", "a.db", cwd=tmp_path
+    )
+    assert found.returncode == 0, found.stderr
+    (hit,) = [json.loads(line) for line in found.stdout.splitlines()]
+    assert hit["url"] == url and hit["version"] == 1
+    current = run_archiver("search", '"agreed to extend"', "--json", "--db", "a.db", cwd=tmp_path)
+    assert current.stdout.strip() == ""
+    newer = run_archiver(
+        "search", '"late amendment"', "--older-versions", "--db", "a.db", cwd=tmp_path
+    )
+    assert newer.stdout.strip() == "no articles match '\"late amendment\"'"
 
     result = run_archiver("history", url, "--db", "a.db", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
