@@ -66,6 +66,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 DOWNLOADER_MIDDLEWARES = {
     "archiver.recrawl.RecrawlMiddleware": 560,
 }
+SPIDER_MIDDLEWARES = {
+    "archiver.seen.SeenRequestFilter": 850,  # after DepthMiddleware (900), before Referer (700)
+}
 EXTENSIONS = {
     "archiver.extensions.ArchiveDatabase": 90,
     "archiver.extensions.WarcCapture": 100,
