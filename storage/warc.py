@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 import socket
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,12 @@ SOFTWARE = "news-archiver/0.1 (warcio)"
 WARC_VERSION = "WARC/1.1"
 # Twisted has already de-chunked the body, so these headers would describe bytes we do not store.
 _DROPPED_HEADERS = frozenset({"transfer-encoding"})
+# zlib's default, as gzip(1) uses: warcio's level 9 costs 50% more time for 0.3% smaller HTML.
+GZIP_LEVEL = 6
+# A body compressed on the wire (or a compressed media type) does not shrink again: its record is
+# stored in its gzip member uncompressed, a copy instead of about 1 ms of deflate per 40 KB.
+_ENCODED = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd", "compress"})
+_COMPRESSED_MEDIA = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "video/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,7 @@ class WarcWriter:
         self.bytes_written = 0
         self._fh: BinaryIO | None = None
         self._writer: WARCWriter | None = None
+        self._record = BytesIO()  # one record at a time, before it becomes a gzip member
 
     @property
     def current_path(self) -> Path | None:
@@ -160,7 +168,8 @@ class WarcWriter:
             http_headers=_request_headers(exchange),
             warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": response_id},
         )
-        ref = self._write(writer, fh, response, response_id)
+        level = 0 if revisit_of is None and _already_compressed(exchange) else GZIP_LEVEL
+        ref = self._write(writer, fh, response, response_id, level)
         self._write(writer, fh, request, request.rec_headers.get_header("WARC-Record-ID"))
         fh.flush()
         return WrittenResponse(ref=ref, payload_digest=digest, warc_date=warc_date)
@@ -172,12 +181,23 @@ class WarcWriter:
             self._fh = None
             self._writer = None
 
-    def _write(self, writer: WARCWriter, fh: BinaryIO, record: object, record_id: str) -> WarcRef:
-        offset = fh.tell()
+    def _write(
+        self,
+        writer: WARCWriter,
+        fh: BinaryIO,
+        record: object,
+        record_id: str,
+        level: int = GZIP_LEVEL,
+    ) -> WarcRef:
+        self._record.seek(0)
+        self._record.truncate()
         writer.write_record(record)
-        length = fh.tell() - offset
-        self.bytes_written += length
-        return WarcRef(self.files[-1].name, offset, length, record_id)
+        with self._record.getbuffer() as raw:
+            member = gzip_member(raw, level)
+        offset = fh.tell()
+        fh.write(member)
+        self.bytes_written += len(member)
+        return WarcRef(self.files[-1].name, offset, len(member), record_id)
 
     def _open_for_write(self) -> tuple[WARCWriter, BinaryIO]:
         if self._fh is not None and self._writer is not None and self._fh.tell() < self.max_bytes:
@@ -188,7 +208,8 @@ class WarcWriter:
             fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - kept open across records
         except OSError as exc:
             raise ArchiveError(f"cannot write WARC file {path}: {exc.strerror}") from exc
-        writer = WARCWriter(fh, gzip=True, warc_version=WARC_VERSION)
+        # warcio writes the record into a buffer; _write makes it one gzip member of its own.
+        writer = WARCWriter(self._record, gzip=False, warc_version=WARC_VERSION)
         self._fh, self._writer = fh, writer
         self.files.append(path)
         info = {
@@ -210,6 +231,23 @@ class WarcWriter:
             self.serial += 1
             if not path.exists():
                 return path
+
+
+def gzip_member(data: bytes | memoryview, level: int = GZIP_LEVEL) -> bytes:
+    """``data`` as one gzip member, the form each WARC record takes in a ``.warc.gz`` file."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _already_compressed(exchange: HttpExchange) -> bool:
+    """Whether the body is compressed as sent: a Content-Encoding, or a compressed media type."""
+    for name, value in exchange.response_headers:
+        lowered = name.lower()
+        if lowered == "content-encoding" and value.strip().lower() in _ENCODED:
+            return True
+        if lowered == "content-type" and value.strip().lower().startswith(_COMPRESSED_MEDIA):
+            return True
+    return False
 
 
 def _response_headers(exchange: HttpExchange) -> StatusAndHeaders:

@@ -88,3 +88,26 @@ def test_an_unwritable_warc_dir_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(ArchiveError, match="cannot create WARC directory"):
         WarcWriter(blocker / "warcs", "t")
+
+
+def test_bodies_compressed_on_the_wire_are_stored_and_others_deflated(tmp_path: Path) -> None:
+    text = b"<p>The council said the harbour wall was repaired after the storm.</p>\n" * 400
+    encoded = gzip.compress(text)
+    headers = [("Content-Type", "text/html")]
+    plain = HttpExchange("http://127.0.0.1:8000/plain", 200, headers, text)
+    wire = HttpExchange(
+        "http://127.0.0.1:8000/gz", 200, [*headers, ("Content-Encoding", "gzip")], encoded
+    )
+    writer = WarcWriter(tmp_path, "t")
+    plain_ref, wire_ref = (writer.write_exchange(e).ref for e in (plain, wire))
+    writer.close()
+    path = tmp_path / plain_ref.filename
+    assert verify_warc(path) == 5
+    data = path.read_bytes()
+    plain_member = data[plain_ref.offset : plain_ref.offset + plain_ref.length]
+    wire_member = data[wire_ref.offset : wire_ref.offset + wire_ref.length]
+    assert len(plain_member) < len(text) // 10 and b"WARC-Type" not in plain_member
+    # Deflating gzip bytes again gains nothing: the record sits uncompressed in its member.
+    assert b"WARC-Type: response" in wire_member and encoded in wire_member
+    assert read_response(path, wire_ref.offset).body == text  # read back decoded
+    assert read_response(path, plain_ref.offset).body == text
