@@ -51,7 +51,9 @@ def test_recrawl_skips_archived_articles_and_asks_hubs_if_they_changed(tmp_path:
         # a new article linked from the homepage: the homepage changed, the new article is fetched
         page = (root / TEMPLATE).read_text(encoding="utf-8")
         (root / NEW_PAGE).write_text(
-            page.replace("Council doubles downtown parking rates", "Council votes late into night"),
+            page.replace(
+                "Council doubles downtown parking rates", "Council votes late into night"
+            ).replace(TEMPLATE, NEW_PAGE),  # its own canonical link: a new article, not a copy
             encoding="utf-8",
         )
         index = root / "index.html"
