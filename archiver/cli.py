@@ -6,13 +6,14 @@ import json
 import shutil
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
-from archiver.crawl import crawl_overrides, project_settings, run_crawl
+from archiver.crawl import crawl_overrides, discovery_overrides, project_settings, run_crawl
 from archiver.extract import Article, extract_article
 from archiver.progress import CrawlProgress
 from storage.errors import ArchiveError
@@ -62,7 +63,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("seeds", nargs=-1, required=True)
+@click.argument("seeds", nargs=-1)
 @db_option
 @click.option(
     "--warc-dir",
@@ -76,6 +77,24 @@ def cli() -> None:
     "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
 )
 @click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Skip feed and sitemap entries published before this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also visit HOST and its subdomains (repeatable).",
+)
+@click.option(
+    "--sites",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A sites file (TOML) listing sites, feeds, sitemaps and per-site limits.",
+)
+@click.option("--job", help="Keep the frontier on disk under this name; run again to resume.")
+@click.option(
     "-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting."
 )
 def crawl(
@@ -84,19 +103,47 @@ def crawl(
     warc_dir: Path,
     max_pages: int | None,
     depth: int | None,
+    since: datetime | None,
+    allow_hosts: tuple[str, ...],
+    sites: Path | None,
+    job: str | None,
     setting: tuple[str, ...],
 ) -> None:
     """Crawl SEEDS into WARC files and the SQLite archive.
 
-    Follows links on the seeds' hosts, keeps every response in WARC files and every article in
-    the archive.
+    A seed may be a homepage or section page, an RSS or Atom feed, a sitemap (index, news,
+    gzipped) or a robots.txt: what each is, is read from the response. Follows links, feeds and
+    sitemaps on the seeds' hosts, keeps every response in WARC files and every article in the
+    archive.
 
     \b
-    Example:
+    Examples:
         archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
+        archiver crawl --sites sites.toml --since 2026-11-01 --job daily
     """
-    overrides = crawl_overrides(db, warc_dir, max_pages, depth, parse_setting(setting))
+    check_crawl_options(seeds, sites, job)
+    extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
+    overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
     _crawl_and_report(list(seeds), overrides)
+
+
+def check_crawl_options(seeds: tuple[str, ...], sites: Path | None, job: str | None) -> None:
+    """Turn a crawl that cannot start into one line naming the culprit option."""
+    from archiver.jobs import JobError, check_job_name
+    from archiver.sitesfile import SitesFileError, load_sites
+
+    if not seeds and sites is None:
+        raise click.UsageError("give SEEDS, or a sites file with --sites")
+    if sites is not None:
+        try:
+            load_sites(sites)
+        except SitesFileError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--sites'") from exc
+    if job is not None:
+        try:
+            check_job_name(job)
+        except JobError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--job'") from exc
 
 
 @cli.command()
@@ -302,6 +349,10 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     )
     for kind, count in counters["error_kinds"].items():
         out.print(f"    {kind}: {count}")
+    if counters.get("skipped"):
+        out.print("  not fetched: " + ", ".join(f"{k} {v}" for k, v in counters["skipped"].items()))
+    if counters.get("from_warc"):
+        out.print(f"  resumed: {counters['from_warc']} responses read back from the job's WARCs")
     out.print(
         f"  WARC: {counters['warc_files']} file(s), {counters['warc_bytes']:,} bytes"
         f" in {settings['WARC_DIR']} ({counters['revisits']} revisits of unchanged responses)"

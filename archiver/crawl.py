@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,25 @@ def crawl_overrides(
     if depth is not None:
         values["DEPTH_LIMIT"] = depth
     values.update(extra or {})
+    return values
+
+
+def discovery_overrides(
+    since: date | None = None,
+    allow_hosts: Sequence[str] = (),
+    sites: Path | None = None,
+    job: str | None = None,
+) -> dict[str, Any]:
+    """Settings for ``--since``, ``--allow-host``, ``--sites`` and ``--job``."""
+    values: dict[str, Any] = {}
+    if since is not None:
+        values["CRAWL_SINCE"] = since.isoformat()
+    if allow_hosts:
+        values["CRAWL_ALLOW_HOSTS"] = [host.strip().lower() for host in allow_hosts]
+    if sites is not None:
+        values["CRAWL_SITES_FILE"] = str(sites)
+    if job:
+        values["JOB_NAME"] = job
     return values
 
 

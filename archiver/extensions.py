@@ -23,7 +23,9 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 
 from archiver.exchange import exchange_from
 from archiver.pagekind import ARTICLE
+from archiver.plan import crawl_settings
 from archiver.stats import crawl_counters
+from storage.jobarchive import JobArchive, recover_job
 from storage.store import ArticleStore, CaptureRow, PriorCapture
 from storage.warc import HttpExchange, RevisitOf, WarcWriter, expand_prefix, payload_digest
 
@@ -52,7 +54,7 @@ class ArchiveDatabase:
 
     def spider_opened(self, spider: Spider) -> None:
         seeds = list(getattr(spider, "seeds", []))
-        settings = {"DEPTH_LIMIT": self.crawler.settings.getint("DEPTH_LIMIT")}
+        settings = crawl_settings(self.crawler.settings)
         schedule = self.crawler.settings.get("ARCHIVE_SCHEDULE_ID")
         schedule_id = int(schedule) if schedule not in (None, "") else None
         self.crawl_id = self.store.start_crawl(seeds, settings, schedule_id=schedule_id)
@@ -75,6 +77,7 @@ class WarcCapture:
         self.crawler = crawler
         self.writer = writer
         self.database: ArchiveDatabase | None = None
+        self.job_archive: JobArchive | None = None  # what a resumed job already holds
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -83,11 +86,14 @@ class WarcCapture:
             raise NotConfigured("WARC_ENABLED is off")
         prefix = expand_prefix(settings.get("WARC_PREFIX") or "archiver-{host}-{pid}")
         robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
+        info = {"robots": robots, "http-header-user-agent": settings.get("USER_AGENT", "")}
+        if settings.get("JOB_NAME"):  # how a resumed job finds its files
+            info["isPartOf"] = str(settings["JOB_NAME"])
         writer = WarcWriter(
             Path(settings["WARC_DIR"]),
             prefix,
             max_bytes=settings.getint("WARC_MAX_BYTES"),
-            info={"robots": robots, "http-header-user-agent": settings.get("USER_AGENT", "")},
+            info=info,
         )
         ext = cls(crawler, writer)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -97,6 +103,9 @@ class WarcCapture:
 
     def spider_opened(self, spider: Spider) -> None:
         self.database = self.crawler.get_extension(ArchiveDatabase)
+        job = self.crawler.settings.get("JOB_NAME")
+        if job and self.database is not None:
+            self.job_archive = resume_job(self.crawler, self.database, self.writer, str(job))
 
     def capture(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
@@ -158,6 +167,24 @@ def _header(response: Response, name: bytes, lower: bool = False) -> str | None:
         return None
     text = value.decode("latin-1").strip()
     return text.split(";")[0].strip().lower() if lower else text
+
+
+def resume_job(
+    crawler: Crawler, database: ArchiveDatabase, writer: WarcWriter, job: str
+) -> JobArchive:
+    """Make the job's WARC files whole and index what the last run wrote but did not commit."""
+    archive = recover_job(database.store, writer.directory, job, database.crawl_id)
+    assert crawler.stats is not None
+    crawler.stats.set_value("archiver/job/indexed from warc", archive.indexed)
+    crawler.stats.set_value("archiver/job/torn bytes cut", archive.cut_bytes)
+    if archive.indexed or archive.cut_bytes:
+        log.warning(
+            "job %s: indexed %d records written after the last commit, cut %d torn bytes",
+            job,
+            archive.indexed,
+            archive.cut_bytes,
+        )
+    return archive
 
 
 class QuietNetworkErrors:

@@ -17,5 +17,6 @@ class PageItem:
     capture_id: int | None
     fetched_at: str | None = None
     revisit: bool = False  # archived as a WARC revisit: same bytes as the last capture
+    prune: tuple[str, ...] = ()  # the site's extra XPath expressions to remove before extraction
     article: Article | None = None
     kind: str | None = None

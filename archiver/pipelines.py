@@ -14,10 +14,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archiver.analysis import analyse_page, article_row
+from archiver.analysis import analyse, article_row
 from archiver.extensions import ArchiveDatabase
 from archiver.items import PageItem
 from archiver.pagekind import ARTICLE
+from archiver.urls import clean_url
 from storage.store import utc_now
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,10 @@ class ExtractionPipeline:
         async with self.slots:
             pool = self.pool
             future = pool.submit(
-                analyse_page, item.body, item.url, item.content_type, self.min_chars
+                analyse, item.body, item.url, item.content_type, self.min_chars, item.prune
             )
             try:
-                article, kind = await asyncio.wrap_future(future)
+                analysis = await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 # a worker died (killed, out of memory): replace the pool, count the page
                 log.error("extraction worker died on %s; starting new workers", item.url)
@@ -81,8 +82,11 @@ class ExtractionPipeline:
                 log.exception("extraction failed on %s", item.url)
                 self.stats.inc_value("archiver/errors/extraction failed")
                 return item
-        item.article, item.kind = article, kind
-        self.stats.inc_value(f"archiver/pages/{kind}")
+        item.article, item.kind = analysis.article, analysis.kind
+        self.stats.inc_value(f"archiver/pages/{analysis.kind}")
+        if analysis.evidence.invalid_utf8:  # stored all the same, decoded by what the bytes are
+            self.stats.inc_value("archiver/errors/invalid utf-8")
+            log.warning("invalid utf-8: %s declares UTF-8 but is not", item.url)
         return item
 
 
@@ -110,10 +114,15 @@ class ArticleStoragePipeline:
             store.set_capture_kind(item.capture_id, item.kind)
         if item.kind != ARTICLE or item.article is None:
             return item
+        assert self.crawler.stats is not None
+        if item.article.url != clean_url(item.url) and store.has_article(item.article.url):
+            # another address of an article already stored (AMP, print, tracking copy): the
+            # page at the canonical URL speaks for it
+            self.crawler.stats.inc_value("archiver/articles/duplicate")
+            return item
         row = article_row(
             item.article, item.capture_id, item.fetched_at or utc_now(), database.crawl_id
         )
         outcome = store.save_article(row)
-        assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
         return item

@@ -39,18 +39,33 @@ BOILERPLATE_MIN_PAGES = 3  # strip a block once it is on this many pages of a si
 CRAWL_SEEDS: list[str] = []
 CRAWL_PAGE_REQUISITES = True
 CRAWL_REFRESH = False  # refetch article URLs already archived; off, they are not fetched again
+CRAWL_SITES_FILE = ""  # a sites file (TOML) listing sites, feeds, sitemaps and limits (--sites)
+CRAWL_ALLOW_HOSTS: list[str] = []  # hosts (and their subdomains) to visit besides the seeds'
+CRAWL_SINCE = ""  # YYYY-MM-DD: skip feed and sitemap entries published before (--since)
+ADDRESS_GUARD_ENABLED = True  # refuse loopback/private/link-local hosts no seed named
+
+# --- jobs: a crawl's frontier kept on disk, resumable after a kill ----------------------------
+JOB_NAME = ""  # --job: name of the resumable job; empty: a one-off crawl
+JOBS_DIR = ""  # folder of job folders; empty: "jobs" beside WARC_DIR
 
 # --- progress -----------------------------------------------------------------------------
 PROGRESS_INTERVAL = 10.0
 
 # --- politeness and Scrapy behaviour ---------------------------------------------------------
 ROBOTSTXT_OBEY = True
-USER_AGENT = "news-archiver/0.1 (+https://github.com/news-archiver)"
+ARCHIVER_CONTACT = "https://github.com/news-archiver"  # a URL or mailto: for site operators
+USER_AGENT = "news-archiver/0.1 (+{contact})"  # {contact} is filled from ARCHIVER_CONTACT
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOADER = "archiver.downloader.PerHostDownloader"  # enforces the per-host limit (Scrapy 2.19)
 DOWNLOAD_DELAY = 0
-AUTOTHROTTLE_ENABLED = False
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024**2  # bytes as received, and again once decompressed
+DOWNLOAD_WARNSIZE = 16 * 1024**2
 RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0
@@ -63,13 +78,19 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
+ADDONS = {"archiver.addons.DerivedSettings": 0}
 DOWNLOADER_MIDDLEWARES = {
+    "archiver.middlewares.PrivateAddressGuard": 60,
+    "archiver.middlewares.PageLimits": 120,  # after robots.txt: a forbidden URL costs nothing
+    "archiver.resume.ArchivedResponses": 540,
     "archiver.recrawl.RecrawlMiddleware": 560,
+    "archiver.middlewares.RedirectLoopGuard": 610,
 }
 SPIDER_MIDDLEWARES = {
     "archiver.seen.SeenRequestFilter": 850,  # after DepthMiddleware (900), before Referer (700)
 }
 EXTENSIONS = {
+    "archiver.jobs.JobState": 80,
     "archiver.extensions.ArchiveDatabase": 90,
     "archiver.extensions.WarcCapture": 100,
     "archiver.extensions.QuietNetworkErrors": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 ERROR_PREFIX = "archiver/errors/"
+SKIPPED_PREFIX = "archiver/skipped/"
 
 
 def error_kinds(stats: dict[str, Any]) -> dict[str, int]:
@@ -16,11 +17,28 @@ def error_kinds(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def skipped_kinds(stats: dict[str, Any]) -> dict[str, int]:
+    """Requests not made, by reason: robots.txt, off the crawl's hosts, private address, …"""
+    kinds = {
+        "forbidden by robots.txt": int(stats.get("robotstxt/forbidden", 0)),
+        "off the crawl's hosts": int(stats.get("offsite/filtered", 0)),
+    }
+    kinds.update(
+        (key.removeprefix(SKIPPED_PREFIX), int(value))
+        for key, value in sorted(stats.items())
+        if key.startswith(SKIPPED_PREFIX)
+    )
+    return {kind: count for kind, count in kinds.items() if count}
+
+
 def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures a crawl reports: pages, articles, errors by kind, WARC files and bytes."""
     kinds = error_kinds(stats)
+    from_warc = int(stats.get("archiver/job/from_warc", 0))
     return {
-        "pages": int(stats.get("response_received_count", 0)),
+        "pages": int(stats.get("response_received_count", 0)) - from_warc,
+        "from_warc": from_warc,
+        "skipped": skipped_kinds(stats),
         "articles": int(stats.get("archiver/articles/new", 0))
         + int(stats.get("archiver/articles/updated", 0)),
         "articles_unchanged": int(stats.get("archiver/articles/unchanged", 0)),

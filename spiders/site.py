@@ -1,20 +1,46 @@
-"""Follow links from seed pages across the seeds' own hosts."""
+"""Discover a news site's pages the ways it publishes them: links, feeds, sitemaps, robots.txt."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http.request import NO_CALLBACK
 from scrapy.linkextractors import LinkExtractor
-from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archiver.items import PageItem
-from archiver.stats import ERROR_PREFIX
+from archiver.plan import CrawlPlan, plan_from
+from archiver.resume import ARCHIVED, ARCHIVED_PROCESSED
+from archiver.stats import ERROR_PREFIX, SKIPPED_PREFIX
+from archiver.urls import clean_url
+from spiders.documents import (
+    FEED,
+    GZIP,
+    HTML,
+    OTHER,
+    SITEMAP,
+    DecompressionError,
+    InflatesTooFar,
+    gunzip,
+    looks_like_html,
+    sniff,
+)
+from spiders.entries import Listing, published_before
+from spiders.failures import TOO_LARGE_INFLATED, failure_kind
+from spiders.feeds import parse_feed
+from spiders.sitemaps import parse_sitemap
+
+# request.meta key: what the request is expected to return ("feed", "sitemap", "robots")
+EXPECT = "archiver_expect"
+ROBOTS = "robots"
+
 
 # Page requisites: what a browser loads to show the page, archived so that replay shows it too.
 _REQUISITE_XPATH = (
@@ -22,8 +48,14 @@ _REQUISITE_XPATH = (
     " | //link[contains(@rel, 'icon')]/@href | //img/@src | //script/@src"
     " | //source/@src | //video/@poster"
 )
-# LinkExtractor's allow_domains does not match IP-address hosts, so hosts are checked here.
+# Feeds a page announces: <link rel="alternate" type="application/rss+xml" href="...">
+_FEED_XPATH = (
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
+    "[contains(@type, 'rss') or contains(@type, 'atom') or contains(@type, 'rdf')]/@href"
+)
+# Hosts are checked by the plan: LinkExtractor's allow_domains does not match IP-address hosts.
 _LINKS = LinkExtractor(unique=True, deny_extensions=[])
+_XML_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml")
 
 
 def parse_seeds(value: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -33,67 +65,187 @@ def parse_seeds(value: str | list[str] | tuple[str, ...]) -> list[str]:
 
 
 class SiteSpider(scrapy.Spider):
-    """Crawl each seed's site: every page reachable by links on the seed hosts."""
+    """Crawl each site of the plan: its seeds, feeds and sitemaps, and every page they lead to.
+
+    A seed may be any of a homepage or section page, a feed, a sitemap (index, news, gzipped) or
+    a robots.txt: what a response is comes from its bytes, not from how it was named.
+    """
 
     name = "site"
+    plan: CrawlPlan
+    allowed_domains: list[str]
 
     def __init__(self, seeds: str | list[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seeds = parse_seeds(seeds)
-        self.allowed_domains = sorted({urlsplit(seed).hostname or "" for seed in self.seeds})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.plan = plan_from(spider.seeds, crawler.settings)
+        spider.seeds = spider.plan.seeds
+        spider.allowed_domains = list(spider.plan.hosts)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        if not self.seeds:
-            self.seeds = parse_seeds(self.settings.getlist("CRAWL_SEEDS"))
-            self.allowed_domains = sorted({urlsplit(s).hostname or "" for s in self.seeds})
-        for seed in self.seeds:
-            yield Request(seed, callback=self.parse, errback=self.failed)
+        for site in self.plan.sites:
+            for url in site.seeds:
+                robots = urlsplit(url).path == "/robots.txt"
+                yield self._request(url, ROBOTS if robots else None, dont_obey_robotstxt=robots)
+            for url in site.feeds:
+                yield self._request(url, FEED)
+            for url in site.sitemaps:
+                yield self._request(url, SITEMAP)
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):  # else robots.txt comes with the first page
+            roots = dict.fromkeys(
+                f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in self.seeds
+            )
+            for root in roots:
+                yield self._request(f"{root}/robots.txt", ROBOTS)
 
     def parse(self, response: Response) -> Iterator[PageItem | Request]:
-        """Hand HTML pages to the pipelines and follow their links; archive everything else."""
-        if not isinstance(response, HtmlResponse):
+        """Tell what the response is from its bytes, then read it as a page, feed or sitemap."""
+        expect = response.meta.get(EXPECT)
+        if expect == ROBOTS:
+            yield from self._robots(response)
             return
-        yield PageItem(
-            url=response.url,
-            body=response.body,
-            content_type=_header(response, b"Content-Type"),
-            capture_id=response.meta.get("capture_id"),
-            fetched_at=response.meta.get("capture_fetched_at"),
-            revisit=bool(response.meta.get("capture_revisit")),
-        )
-        hosts = set(self.allowed_domains)
-        for link in _LINKS.extract_links(response):
-            if urlsplit(link.url).hostname in hosts:
-                yield response.follow(link.url, callback=self.parse, errback=self.failed)
-        if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
-            for src in _requisites(response):
-                yield response.follow(src, callback=self.parse_requisite, errback=self.failed)
+        body = response.body
+        kind = sniff(body)
+        if kind == GZIP:  # a .xml.gz sitemap, sent without Content-Encoding
+            try:
+                body = gunzip(body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except InflatesTooFar as exc:
+                self.bad_input(TOO_LARGE_INFLATED, response.url, exc)
+                return
+            except DecompressionError as exc:
+                self.bad_input(f"malformed {expect or 'gzip body'}", response.url, exc)
+                return
+            kind = sniff(body)
+        declared = (_header(response, b"Content-Type") or "").split(";")[0].strip().lower()
+        if kind in (FEED, SITEMAP):
+            if declared in {"text/html", "application/xhtml+xml"}:
+                self.bad_input("xml served as html", response.url, declared)
+            yield from self._listing(response, body, kind)
+            return
+        if expect in (FEED, SITEMAP):
+            self.bad_input(f"malformed {expect}", response.url, f"not a {expect}")
+        if kind == HTML or (kind == OTHER and isinstance(response, HtmlResponse)):
+            if declared in _XML_TYPES:
+                self.bad_input("html served as xml", response.url, declared)
+            if not isinstance(response, HtmlResponse):
+                response = response.replace(cls=HtmlResponse, body=body)
+            assert isinstance(response, HtmlResponse)
+            yield from self._page(response)
 
     def parse_requisite(self, response: Response) -> Iterator[PageItem | Request]:
         """Stylesheets, images and scripts are archived by capture alone; HTML is followed."""
         if isinstance(response, HtmlResponse):
-            yield from self.parse(response)
+            yield from self._page(response)
+
+    def response_received(self, response: Response, request: Request) -> None:
+        """Read the ``Sitemap:`` lines of the robots.txt Scrapy fetched to obey it."""
+        if request.callback is not NO_CALLBACK or not request.meta.get("dont_obey_robotstxt"):
+            return
+        if urlsplit(response.url).path != "/robots.txt" or not self.plan.allows(response.url):
+            return
+        assert self.crawler.engine is not None
+        for found in self._robots(response):
+            self.crawler.engine.crawl(found)
 
     def failed(self, failure: Failure) -> None:
         """Count a request that failed for good, by kind, and log one line (no traceback)."""
         kind = failure_kind(failure)
         if kind is None:
             return
-        self.crawler.stats.inc_value(f"{ERROR_PREFIX}{kind}")
         request = getattr(failure, "request", None)
-        self.logger.warning("%s: %s (%s)", kind, request.url if request else "?", failure.value)
+        self.bad_input(kind, request.url if request else "?", failure.value)
 
+    def bad_input(self, kind: str, url: str, why: object) -> None:
+        """Count one bad response or failed request under ``kind`` and log one line."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{ERROR_PREFIX}{kind}")
+        self.logger.warning("%s: %s (%s)", kind, url, why)
 
-def failure_kind(failure: Failure) -> str | None:
-    """A short name for why a request failed; ``None`` for requests deliberately not made."""
-    error = failure.value
-    if isinstance(error, HttpError):
-        status = error.response.status
-        return None if status == 304 else f"http {status}"  # 304: asked "changed?", got "no"
-    if isinstance(error, IgnoreRequest):
-        return None
-    name = type(error).__name__
-    return name.removeprefix("Download") if name.startswith("Download") else name
+    # -- reading each kind of response -------------------------------------------------------
+    def _page(self, response: HtmlResponse) -> Iterator[PageItem | Request]:
+        if not (response.meta.get(ARCHIVED) and response.meta.get(ARCHIVED_PROCESSED)):
+            yield PageItem(
+                url=response.url,
+                body=response.body,
+                content_type=_header(response, b"Content-Type"),
+                capture_id=response.meta.get("capture_id"),
+                fetched_at=response.meta.get("capture_fetched_at"),
+                revisit=bool(response.meta.get("capture_revisit")),
+                prune=self.plan.prune_for(response.url),
+            )
+        links = (link.url for link in _LINKS.extract_links(response))
+        yield from self._follow(response, links)
+        feeds = (response.urljoin(href) for href in response.xpath(_FEED_XPATH).getall())
+        yield from self._follow(response, feeds, FEED, declared_by_site=True)
+        if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
+            for src in _requisites(response):
+                yield response.follow(src, callback=self.parse_requisite, errback=self.failed)
+
+    def _listing(self, response: Response, body: bytes, kind: str) -> Iterator[Request]:
+        listing: Listing = (
+            parse_feed(body, response.url) if kind == FEED else parse_sitemap(body, response.url)
+        )
+        if listing.malformed:
+            self.bad_input(f"malformed {kind}", response.url, "XML damaged or of the wrong shape")
+        since = self.plan.since_for(response.url)
+        fresh = [entry.url for entry in listing.entries if not published_before(entry, since)]
+        self._skipped("before --since", len(listing.entries) - len(fresh))
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"archiver/discovery/{kind} entries", len(listing.entries))
+        expect = SITEMAP if listing.kind == "sitemapindex" else None
+        yield from self._follow(response, fresh, expect)
+
+    def _robots(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        if looks_like_html(response.body):
+            self.bad_input("robots.txt is html", response.url, "an HTML page, not robots rules")
+            return
+        sitemaps = sitemap_urls_from_robots(response.body, base_url=response.url)
+        yield from self._follow(response, sitemaps, SITEMAP, declared_by_site=True)
+
+    # -- requests --------------------------------------------------------------------------
+    def _follow(
+        self,
+        response: Response,
+        urls: Iterable[str],
+        expect: str | None = None,
+        declared_by_site: bool = False,
+    ) -> Iterator[Request]:
+        """Requests for ``urls``, cleaned, on the crawl's hosts and within the site's depth.
+
+        Feeds and sitemaps a site declares (``<link rel=alternate>``, robots.txt) may live on
+        another host; they are fetched, but what they list must be on the crawl's hosts.
+        """
+        site = self.plan.site_for(response.url)
+        depth = int(response.meta.get("depth", 0)) + 1
+        if site is not None and site.depth is not None and depth > site.depth:
+            return
+        for raw in urls:
+            url = clean_url(raw)
+            if urlsplit(url).scheme not in {"http", "https"}:
+                continue
+            offsite = not self.plan.allows(url)
+            if offsite and not declared_by_site:
+                continue
+            yield self._request(url, expect, allow_offsite=offsite)
+
+    def _request(self, url: str, expect: str | None = None, **meta: Any) -> Request:
+        values = {key: value for key, value in meta.items() if value}
+        if expect:
+            values[EXPECT] = expect
+        return Request(url, callback=self.parse, errback=self.failed, meta=values)
+
+    def _skipped(self, reason: str, count: int) -> None:
+        if count:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"{SKIPPED_PREFIX}{reason}", count)
 
 
 def _requisites(response: TextResponse) -> list[str]:

@@ -2,9 +2,9 @@
 
 Some articles are reachable only through the RSS feed, the Atom feed or the Google News sitemap,
 so a crawl that finds them has read those documents. Old articles are dated before 2026 and
-listed only in feeds and sitemaps (for ``--since``); one article has an AMP copy whose canonical link points back at it; the homepage
-links with tracking parameters and fragments, to a page robots.txt forbids, to another loopback
-host and to a redirect into it.
+listed only in feeds and sitemaps (for ``--since``); one article has an AMP copy whose canonical
+link points back at it; the homepage links with tracking parameters and fragments, to a page
+robots.txt forbids, to another loopback host and to a redirect into it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from email.utils import format_datetime
 
 from tests.siteserver import SiteServer, redirect, reply
 
-_WORDS = (
-    "council harbour ferry budget residents school bridge market library river station "
-    "contract vote mayor police hospital housing road festival museum union business rail "
-    "farmers weather flood repair plan committee report funding teachers nurses court"
-).split()
-_VERBS = "approved rejected delayed announced questioned extended reviewed opened".split()
+_WORDS = [
+    "council", "harbour", "ferry", "budget", "residents", "school", "bridge", "market", "library",
+    "river", "station", "contract", "vote", "mayor", "police", "hospital", "housing", "road",
+    "festival", "museum", "union", "business", "rail", "farmers", "weather", "flood", "repair",
+    "plan", "committee", "report", "funding", "teachers", "court",
+]  # fmt: skip
+_VERBS = ["approved", "rejected", "delayed", "announced", "questioned", "extended", "opened"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ def sentences(seed: int, count: int) -> list[str]:
 def article_html(story: Story, seed: int, canonical: str | None = None, note: str = "") -> str:
     """An article page: headline, byline, date and six paragraphs of reporting."""
     paragraphs = "".join(f"<p>{' '.join(sentences(seed * 7 + i, 2))}</p>" for i in range(6))
+    paragraphs += f"<p class='factbox'>Near the {story.slug.replace('-', ' ')} site: {FACT}</p>"
     head = f"<title>{story.title}</title>"
     if canonical:
         head += f'<link rel="canonical" href="{canonical}">'
@@ -166,6 +168,9 @@ def story(slug: str, when: date, declared: bool = True, path: str | None = None)
     return Story(slug, title, when, path or f"/news/{when:%Y/%m/%d}/{slug}.html", declared)
 
 
+# In a paragraph of every article (worded differently on each, so the site layer keeps it), for
+# pruning by selector (a sites file's ``prune``).
+FACT = "the harbour wall was built in 1887 and rebuilt after the great storm of 1952."
 RECENT = date(2026, 11, 20)
 OLD = date(2019, 5, 2)
 
@@ -243,4 +248,6 @@ def build_many(server: SiteServer, count: int, per_page: int = 20) -> list[Story
     for number, item in enumerate(stories):
         routes[item.path] = reply(article_html(item, number))
     routes["/robots.txt"] = reply("User-agent: *\nAllow: /\n", "text/plain")
+    routes["/section/city/"] = reply(hub_html("City", stories[:per_page]))
+    routes["/tag/harbour/"] = reply(hub_html("Harbour", stories[:per_page]))
     return stories

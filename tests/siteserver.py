@@ -60,6 +60,8 @@ class SiteServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.delay = delay
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests this host was answering at once
         self._lock = threading.Lock()
         server = self
 
@@ -67,16 +69,22 @@ class SiteServer:
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
                 with server._lock:
                     server.requests.append((self.path, dict(self.headers.items())))
-                if server.delay:
-                    time.sleep(server.delay)
-                route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
-                if route is None:
-                    reply(b"<h1>Not found</h1>", status=404)(self)
-                    return
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
-                    route(self)
+                    self._answer()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the crawler hung up: a timeout or a size limit did its job
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
+                if server.delay:
+                    time.sleep(server.delay)
+                path = urlsplit(self.path).path
+                route = server.routes.get(self.path) or server.routes.get(path)
+                (route or reply(b"<h1>Not found</h1>", status=404))(self)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 """Quiet: tests print their own output."""

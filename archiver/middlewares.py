@@ -1,0 +1,129 @@
+"""Downloader middlewares that bound where a crawl goes: no private addresses, no redirect
+loops, per-site page limits."""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+from urllib.parse import urljoin
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from w3lib.url import safe_url_string
+
+from archiver.plan import CrawlPlan
+from archiver.urls import non_public_address
+
+log = logging.getLogger(__name__)
+
+
+def crawl_plan(crawler: Crawler) -> CrawlPlan | None:
+    """The running spider's plan, when it has one."""
+    plan = getattr(crawler.spider, "plan", None)
+    return plan if isinstance(plan, CrawlPlan) else None
+
+
+class PrivateAddressGuard:
+    """Refuse requests to loopback, private and link-local addresses unless a seed named the host.
+
+    Every request passes here, redirects included (Scrapy schedules a redirect as a new
+    request), so a public page cannot lead the crawler into the network it runs in. Host names are
+    resolved first (through Scrapy's caching resolver) and judged by their address.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.refused: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ADDRESS_GUARD_ENABLED"):
+            raise NotConfigured("ADDRESS_GUARD_ENABLED is off")
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        host = (urlparse_cached(request).hostname or "").lower()
+        plan = crawl_plan(self.crawler)
+        if not host or plan is None or host in plan.named_hosts:
+            return
+        if non_public_address(host) or non_public_address(await self._address(host)):
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("archiver/skipped/private address")
+            if host not in self.refused:
+                self.refused.add(host)
+                log.warning("refusing %s: %s is not a public address", request.url, host)
+            raise IgnoreRequest(f"{host} is not a public address and no seed named it")
+
+    @staticmethod
+    async def _address(host: str) -> str:
+        """The address ``host`` resolves to; the name itself when it does not resolve."""
+        from twisted.internet import reactor
+
+        try:
+            address = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
+        except Exception:  # a name that does not resolve is the download's failure to report
+            return host
+        return str(address)
+
+
+class PageLimits:
+    """Let through at most ``CLOSESPIDER_PAGECOUNT`` requests, and ``max_pages`` per site.
+
+    Scrapy's page count closes the spider once enough responses have arrived, but every request
+    already queued for download still goes out; counting requests as they are let through
+    makes ``--max-pages`` a bound. robots.txt is not counted.
+    """
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self.passed = 0
+        self.per_site: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings.getint("CLOSESPIDER_PAGECOUNT"))
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+            return
+        if self.limit and self.passed >= self.limit:
+            self._refuse("over --max-pages", f"the crawl reached {self.limit} pages")
+        plan = crawl_plan(self.crawler)
+        site = plan.site_for(request.url) if plan else None
+        if site is not None and site.max_pages is not None:
+            count = self.per_site.get(site.name, 0)
+            if count >= site.max_pages:
+                self._refuse("site page limit", f"site {site.name} reached {site.max_pages}")
+            self.per_site[site.name] = count + 1
+        self.passed += 1
+
+    def _refuse(self, reason: str, message: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"archiver/skipped/{reason}")
+        raise IgnoreRequest(message)
+
+
+class RedirectLoopGuard:
+    """Fail a redirect back to a URL of its own chain, so that a loop is counted, not lost.
+
+    Scrapy would schedule the looping redirect, and its duplicate filter would drop it without
+    a word; raising here sends the request to the spider's errback as a ``redirect loop``.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in {301, 302, 303, 307, 308} or not location:
+            return response
+        target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}")
+        return response

@@ -1,0 +1,127 @@
+"""Kill a crawl job with SIGKILL, start it again, and find nothing fetched or stored twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from storage.warcread import verify_warc
+from tests import newssite
+from tests.conftest import REPO, run_archiver
+from tests.siteserver import SiteServer
+
+PAGES = 300
+ARGS = ("--db", "a.db", "--warc-dir", "w", "--job", "nightly", "-s", "AUTOTHROTTLE_ENABLED=False")
+
+
+def response_records(warcs: Path) -> list[tuple[str, int, str]]:
+    """(file, offset, url) of every response and revisit record in the WARC folder."""
+    found = []
+    for path in sorted(warcs.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                if record.rec_type in {"response", "revisit"}:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    found.append((path.name, records.get_record_offset(), url))
+    return found
+
+
+def captures(db: Path) -> list[tuple[str, int, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.execute("SELECT warc_filename, warc_offset, url FROM captures"))
+    finally:
+        conn.close()
+
+
+def snapshot(db: Path, copy: Path) -> None:
+    """A consistent copy of the database as it is now (SQLite's online backup)."""
+    source, target = sqlite3.connect(db), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
+def lose_commits_since(db: Path, copy: Path) -> None:
+    """Put back the database of ``snapshot``: every commit made after it is lost."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(copy.read_bytes())
+
+
+def start_and_kill(work: Path, site: SiteServer, snapshot_at: int, after: int) -> None:
+    """Start the job, snapshot its database at one point, SIGKILL it (and its workers) later."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "archiver", "crawl", site.url, *ARGS]
+    crawl = subprocess.Popen(
+        command, cwd=work, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        for count, then in ((snapshot_at, lambda: snapshot(work / "a.db", work / "snap.db")),
+                            (after, lambda: None)):  # fmt: skip
+            while len(site.requests) < count and crawl.poll() is None:
+                assert time.monotonic() < deadline, "the crawl did not get going"
+                time.sleep(0.02)
+            assert crawl.poll() is None, "the crawl ended before it could be killed"
+            then()
+    finally:
+        os.killpg(crawl.pid, signal.SIGKILL)  # the crawl's own process group: it and its workers
+        crawl.wait(timeout=30)
+
+
+def test_a_killed_job_resumes_without_fetching_or_storing_anything_twice(tmp_path: Path) -> None:
+    site = SiteServer("127.0.0.61", delay=0.01)
+    stories = newssite.build_many(site, PAGES)
+    with site:
+        start_and_kill(tmp_path, site, snapshot_at=60, after=150)
+        killed_at = len(site.requests)
+        before = response_records(tmp_path / "w")
+        assert 0 < len(before) < PAGES
+        # as if the commits of the last ~90 pages were lost: the WARC files are the truth
+        lose_commits_since(tmp_path / "a.db", tmp_path / "snap.db")
+        assert len(captures(tmp_path / "a.db")) < len(before) - 50
+        last = max((tmp_path / "w").glob("*.warc.gz"), key=lambda p: p.stat().st_mtime)
+        with open(last, "ab") as fh:  # as if the kill had come in the middle of a record
+            fh.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03half a record")
+
+        result = run_archiver("crawl", site.url, *ARGS, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        fetched_again = [path for path in site.paths()[killed_at:] if path != "/robots.txt"]
+
+    archived_before = {url.removeprefix(site.url.rstrip("/")) for _, _, url in before}
+    assert not set(fetched_again) & archived_before  # answered from the WARC files instead
+    assert "previous run did not close" in result.stderr
+    assert "job nightly: indexed" in result.stderr  # the records of the lost rows
+    assert "resumed:" in result.stdout
+
+    warcs = tmp_path / "w"
+    for path in warcs.glob("*.warc.gz"):
+        verify_warc(path)  # every file inflates whole, every digest checks
+    records = response_records(warcs)
+    per_url = Counter(url for _, _, url in records if not url.endswith("/robots.txt"))
+    assert max(per_url.values()) == 1  # no URL fetched twice across both runs
+    assert sorted(captures(tmp_path / "a.db")) == sorted(records)  # rows <=> records
+
+    conn = sqlite3.connect(tmp_path / "a.db")
+    try:
+        stored = [url for (url,) in conn.execute("SELECT url FROM articles")]
+        statuses = [status for (status,) in conn.execute("SELECT status FROM crawls ORDER BY id")]
+        kinds = dict(conn.execute("SELECT url, kind FROM captures"))
+    finally:
+        conn.close()
+    assert sorted(stored) == sorted(story.url(site.url) for story in stories)  # all, once each
+    assert statuses == ["interrupted", "finished"]
+    assert all(kinds[story.url(site.url)] == "article" for story in stories)
