@@ -1,4 +1,4 @@
-"""Recrawling an archived site: articles are not fetched again, hubs are asked whether they changed."""
+"""Recrawling an archived site: articles are not fetched again, hubs are asked if they changed."""
 
 from __future__ import annotations
 
