@@ -74,7 +74,9 @@ class PageLimits:
 
     Scrapy's page count closes the spider once enough responses have arrived, but every request
     already queued for download still goes out; counting requests as they are let through
-    makes ``--max-pages`` a bound. robots.txt is not counted.
+    makes ``--max-pages`` a bound. robots.txt is not counted. A job (``JOB_NAME``) keeps Scrapy's
+    own behaviour: a request refused here would be gone from the frontier it saves for the next
+    run, while one Scrapy lets through is fetched now.
     """
 
     def __init__(self, crawler: Crawler, limit: int) -> None:
@@ -85,7 +87,9 @@ class PageLimits:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.getint("CLOSESPIDER_PAGECOUNT"))
+        settings = crawler.settings
+        limit = 0 if settings.get("JOB_NAME") else settings.getint("CLOSESPIDER_PAGECOUNT")
+        return cls(crawler, limit)
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):

@@ -125,3 +125,25 @@ def test_a_killed_job_resumes_without_fetching_or_storing_anything_twice(tmp_pat
     assert sorted(stored) == sorted(story.url(site.url) for story in stories)  # all, once each
     assert statuses == ["interrupted", "finished"]
     assert all(kinds[story.url(site.url)] == "article" for story in stories)
+
+
+def test_a_stopped_job_continues_from_the_frontier_it_kept_on_disk(tmp_path: Path) -> None:
+    site = SiteServer("127.0.0.62", delay=0.01)
+    stories = newssite.build_many(site, 60)
+    with site:
+        first = run_archiver("crawl", site.url, *ARGS, "--max-pages", "20", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert (tmp_path / "jobs" / "nightly" / "requests.queue" / "active.json").exists()
+        second = run_archiver("crawl", site.url, *ARGS, cwd=tmp_path)
+        assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming crawl" in second.stderr  # Scrapy's queue, read back from JOBDIR
+    assert "previous run did not close" not in second.stderr
+    records = response_records(tmp_path / "w")
+    per_url = Counter(url for _, _, url in records if not url.endswith("/robots.txt"))
+    assert max(per_url.values()) == 1
+    conn = sqlite3.connect(tmp_path / "a.db")
+    try:
+        stored = {url for (url,) in conn.execute("SELECT url FROM articles")}
+    finally:
+        conn.close()
+    assert stored == {story.url(site.url) for story in stories}
