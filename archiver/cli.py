@@ -124,7 +124,20 @@ def crawl(
     check_crawl_options(seeds, sites, job)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
+    check_job_idle(overrides)
     _crawl_and_report(list(seeds), overrides)
+
+
+def check_job_idle(overrides: dict[str, Any]) -> None:
+    """One line, not a traceback, when the job is already running in another process."""
+    from archiver.jobs import JobError, ensure_idle, job_dir
+
+    settings = project_settings(overrides)
+    if settings.get("JOB_NAME"):
+        try:
+            ensure_idle(Path(settings.get("JOBDIR") or job_dir(settings)))
+        except JobError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def check_crawl_options(seeds: tuple[str, ...], sites: Path | None, job: str | None) -> None:

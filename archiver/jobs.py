@@ -52,6 +52,19 @@ def job_dir(settings: BaseSettings) -> Path:
     return Path(settings.get("JOBS_DIR") or warcs.parent / "jobs") / name
 
 
+def ensure_idle(directory: Path) -> None:
+    """Raise :class:`JobError` if a run of the job in ``directory`` holds its lock now."""
+    path = directory / _LOCK
+    if not path.exists():
+        return
+    with open(path, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise JobError(f"job {directory.name!r} is already running") from exc
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 class JobState:
     """Hold the job's lock for the run; after a killed run, set its stale frontier files aside."""
 

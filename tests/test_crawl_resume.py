@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sqlite3
@@ -147,3 +148,16 @@ def test_a_stopped_job_continues_from_the_frontier_it_kept_on_disk(tmp_path: Pat
     finally:
         conn.close()
     assert stored == {story.url(site.url) for story in stories}
+
+
+def test_one_run_of_a_job_at_a_time(tmp_path: Path) -> None:
+    jobdir = tmp_path / "jobs" / "nightly"
+    jobdir.mkdir(parents=True)
+    with open(jobdir / "lock", "a+") as lock:  # as a running crawl of the job holds it
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        result = run_archiver("crawl", "http://127.0.0.1:9/", *ARGS, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: job 'nightly' is already running"
+    assert not (tmp_path / "w").exists() and not (jobdir / "running").exists()
+    bad = run_archiver("crawl", "http://127.0.0.1:9/", "--job", "../up", cwd=tmp_path)
+    assert bad.returncode == 2 and "job name '../up' must start with" in bad.stderr
