@@ -9,7 +9,7 @@ the others, then lists every URL the job has archived so it is not fetched again
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -121,7 +121,22 @@ def archived_captures(
             fetched_at=fetched_at,
             processed=kind is not None and (kind != "article" or bool(stored)),
         )
+    for url, capture in found.items():
+        if capture.status == 304:  # "not modified": answer with the copy it confirmed
+            found[url] = _confirmed_copy(db, capture)
     return found
+
+
+def _confirmed_copy(db: sqlite_utils.Database, capture: ArchivedCapture) -> ArchivedCapture:
+    """The latest full 200 response of a URL whose capture in the job is a 304."""
+    row = db.execute(
+        "SELECT warc_filename, warc_offset FROM captures WHERE url = ? AND status = 200"
+        " AND record_type = 'response' ORDER BY id DESC LIMIT 1",
+        [capture.url],
+    ).fetchone()
+    if row is None:
+        return capture
+    return replace(capture, status=200, filename=row[0], offset=int(row[1]), processed=True)
 
 
 def _index_after(store: ArticleStore, path: Path, start: int, crawl_id: int | None) -> int:

@@ -143,3 +143,34 @@ def test_a_job_is_recovered_from_its_files_alone(tmp_path: Path) -> None:
         assert [row[0] for row in statuses] == ["interrupted", "running"]
         again = recover_job(store, warcs, "daily", resumed)
         assert again.indexed == 0 and again.cut_bytes == 0 and store.count("captures") == 4
+
+
+def test_a_not_modified_capture_is_answered_with_the_copy_it_confirmed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from storage.jobarchive import archived_captures
+    from storage.store import ArticleStore, CaptureRow
+
+    earlier = WarcWriter(tmp_path, "earlier")
+    job = WarcWriter(tmp_path, "job", info={"isPartOf": "daily"})
+    full = earlier.write_exchange(exchange(1))
+    not_modified = job.write_exchange(replace(exchange(1), status=304, body=b""))
+    earlier.close()
+    job.close()
+    with ArticleStore(tmp_path / "a.db") as store:
+        for written, status in ((full, 200), (not_modified, 304)):
+            store.add_capture(
+                CaptureRow(
+                    url="http://127.0.0.1:8000/page/1",
+                    status=status,
+                    mime="text/html",
+                    fetched_at=written.warc_date,
+                    ref=written.ref,
+                    payload_digest=written.payload_digest,
+                    content_length=0,
+                    kind="hub" if status == 200 else None,
+                )
+            )
+        (capture,) = archived_captures(store.db, [not_modified.ref.filename]).values()
+    assert capture.status == 200 and capture.processed
+    assert (capture.filename, capture.offset) == (full.ref.filename, full.ref.offset)
