@@ -221,3 +221,20 @@ def test_politeness_is_the_default_and_every_default_can_be_overridden(tmp_path:
         )  # fmt: skip
         assert 1 < server.max_in_flight <= 2
         assert {h.get("User-Agent") for _, h in server.requests[before:]} == {"custom-bot/1.0"}
+
+
+def test_the_crawl_stays_on_the_seed_sites_unless_allow_host_widens_it(tmp_path: Path) -> None:
+    """With the address guard off (every host here is loopback), only --allow-host lets it out."""
+    runs = [tmp_path / "kept", tmp_path / "widened"]
+    with SiteServer("127.0.0.58") as other:
+        other.routes["/"] = reply("<h1>Other site</h1>")
+        other.routes["/landing.html"] = reply("<h1>Landing</h1>")
+        with news_site("127.0.0.59", other.url) as site:
+            for run, extra in zip(runs, [(), ("--allow-host", other.host)], strict=True):
+                run.mkdir()
+                guard_off = ("-s", "ADDRESS_GUARD_ENABLED=False", "--depth", "1")
+                result = crawl(run, site.url, *guard_off, *extra, *FAST)
+                if not extra:
+                    assert other.paths() == []
+                    assert "off the crawl's hosts 1" in result.stdout  # the redirect
+    assert sorted(other.paths()) == ["/", "/landing.html"]
