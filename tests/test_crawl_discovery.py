@@ -237,4 +237,4 @@ def test_the_crawl_stays_on_the_seed_sites_unless_allow_host_widens_it(tmp_path:
                 if not extra:
                     assert other.paths() == []
                     assert "off the crawl's hosts 1" in result.stdout  # the redirect
-    assert sorted(other.paths()) == ["/", "/landing.html"]
+    assert sorted(other.paths()) == ["/", "/landing.html", "/robots.txt"]
