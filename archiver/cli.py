@@ -354,7 +354,7 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     counters = result.counters
     if not counters:
         raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(f"[bold]Crawl finished[/bold] ({result.reason}) in {db}")
     out.print(
         f"  pages: {counters['pages']}   articles stored: {counters['articles']}"
@@ -373,25 +373,41 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     out.print(f"  database: {db}")
 
 
+def _dropped_blocks(row: dict[str, Any]) -> list[str]:
+    """The blocks of trafilatura's text that cleaning removed from a stored article."""
+    from storage.store import parse_extracted
+
+    kept = set(row["text"].split("\n"))
+    return [block for block in parse_extracted(row["extracted"])[0] if block not in kept]
+
+
 def _show_demo(db: Path, out: Path) -> None:
-    console = Console()
+    console = Console(soft_wrap=True)
     with open_store(db) as store:
-        rows = list(
-            store.db.query("SELECT site, title, url, text FROM articles ORDER BY site, url")
-        )
+        sql = "SELECT site, title, url, text, extracted FROM articles ORDER BY site, url"
+        rows = list(store.db.query(sql))
     console.print(f"\n[bold]{len(rows)} articles archived[/bold]")
     for row in rows:
         console.print(f"  {row['site']:<22} {row['title']}")
     if rows:
-        first = rows[0]
-        console.rule(f"cleaned text of {first['url']}")
-        console.print(first["text"], markup=False, highlight=False)
+        # show the article that lost the most to cleaning: that is what the archiver is for
+        dropped = {row["url"]: _dropped_blocks(row) for row in rows}
+        shown = max(rows, key=lambda row: len(dropped[row["url"]]))
+        console.rule(f"cleaned text of {shown['url']}")
+        console.print(shown["text"], markup=False, highlight=False)
         console.rule()
+        removed = dropped[shown["url"]]
+        if removed:
+            console.print(f"{len(removed)} blocks trafilatura kept were stripped, among them:")
+            for block in removed[:4]:
+                console.print(f"  - {block[:100]}", markup=False, highlight=False)
     console.print(
         "\nNext, try:\n"
-        f"  .venv/bin/archiver extract --help\n"
+        f"  .venv/bin/archiver search harbour --db {db}\n"
+        f"  .venv/bin/archiver boilerplate --db {db}      # what the site layer learned\n"
+        f"  .venv/bin/archiver serve --db {db}            # Datasette on http://127.0.0.1:8001/\n"
+        f"  .venv/bin/archiver replay --warc-dir {out}/warcs   # pywb on http://127.0.0.1:8080/\n"
         f'  .venv/bin/sqlite-utils {db} "select site, title, published from articles" -t\n'
-        f"  .venv/bin/warcio index {out}/warcs/*.warc.gz\n"
         f"  .venv/bin/archiver crawl --help"
     )
 
