@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import unicodedata
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml.etree import _Element
@@ -19,6 +20,14 @@ from archiver.cleaning import Block, clean_blocks
 from archiver.decoding import decode_html
 
 log = logging.getLogger(__name__)
+
+# Elements of trafilatura's output a line of its text can start in, and the marks _blocks_of uses
+# to find them again: Yijing hexagram symbols, printable (trafilatura keeps them) and unheard of in
+# news text (a page using them gets untagged blocks).
+_LINE_TAGS = ("p", "head", "item", "quote", "cell", "code")
+_MARK_OF_TAG = {tag: chr(0x4DC0 + i) for i, tag in enumerate(_LINE_TAGS)}
+_TAG_OF_MARK = {mark: tag for tag, mark in _MARK_OF_TAG.items()}
+_MARK = re.compile("[\u4dc0-\u4dff]")
 
 _HTML_LANG = re.compile(r"<html[^>]*?\slang=[\"']?([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)?", re.I)
 
@@ -112,11 +121,46 @@ def extract_article(
 
 
 def _blocks_of(body: _Element) -> list[Block]:
-    """Split trafilatura's output tree into the lines its text output would have."""
+    """Split trafilatura's output tree into the lines its text output would have.
+
+    Each line is tagged with the output element it starts in (``p``, ``head``, ``item``...): the
+    text of a copy of the tree is marked with one rare printable character per tag, which
+    trafilatura's own text conversion carries through to the line it lands on.
+    """
     from trafilatura.xml import xmltotxt
 
-    text = unicodedata.normalize("NFC", xmltotxt(body, False))
-    return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]
+    if _MARK.search("".join(body.itertext())):  # the page itself uses the marks: no tags
+        text = unicodedata.normalize("NFC", xmltotxt(body, False))
+        return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]
+    marked = deepcopy(body)
+    _mark_lines(marked, "p")
+    text = unicodedata.normalize("NFC", xmltotxt(marked, False))
+    blocks = []
+    for raw in text.split("\n"):
+        line = _MARK.sub("", raw).strip()
+        if line:
+            mark = _MARK.search(raw)
+            blocks.append(Block(line, _TAG_OF_MARK[mark.group()] if mark else "p"))
+    return blocks
+
+
+def _mark_lines(element: _Element, tag: str) -> None:
+    """Prefix every text of ``element`` with the mark of the line element it belongs to."""
+    if not isinstance(element.tag, str):  # a comment or processing instruction
+        return
+    own = element.tag if element.tag in _LINE_TAGS else tag
+    element.text = _marked(element.text, own)
+    for child in element:
+        _mark_lines(child, own)
+        child.tail = _marked(child.tail, own)
+
+
+def _marked(text: str | None, tag: str) -> str | None:
+    """``text`` with the mark of ``tag`` before its first visible character."""
+    if not text or text.isspace():
+        return text
+    start = len(text) - len(text.lstrip())
+    return text[:start] + _MARK_OF_TAG[tag] + text[start:]
 
 
 def _declared_language(markup: str) -> str | None:

@@ -6,7 +6,8 @@ Example:
 Scoring follows ``../shared/data/README.md``: a "with" segment found in the whitespace-normalised
 text is a true positive, one missed a false negative; a "without" segment found is a false
 positive. Precision, recall and F1 are micro-averaged over all pages. Only the extraction calls are
-timed; each page is read and decoded once, and both extractors get the same string.
+timed; each page is read and decoded once, both extractors get the same string, and they take
+turns page by page so that other work on the machine slows both alike.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def normalise(text: str) -> str:
 
 
 def unpack(corpus: Path, workdir: Path) -> Path:
-    """Unpack ``corpus`` into ``workdir`` unless already there; return the folder of evaldata.json."""
+    """Unpack ``corpus`` into ``workdir`` unless it is there already; return ``workdir``."""
     if not (workdir / "evaldata.json").exists():
         workdir.mkdir(parents=True, exist_ok=True)
         with tarfile.open(corpus) as archive:
@@ -111,26 +112,36 @@ def ours(html: str, url: str) -> str:
     return article.text if article else ""
 
 
-def score(name: str, extractor: Callable[[str, str], str], pages: list[Page]) -> Score:
-    """Run ``extractor`` over ``pages``, timing only the extraction calls."""
-    result = Score(name)
-    for page in pages:
-        start = time.perf_counter()
-        text = extractor(page.html, page.url)
-        result.seconds += time.perf_counter() - start
-        text = normalise(text)
-        for segment in page.with_:
-            if segment in text:
-                result.tp += 1
-            else:
-                result.fn += 1
-        for segment in page.without:
-            if segment in text:
-                result.fp += 1
-                result.kept_fp.append((page.url, segment))
-            else:
-                result.tn += 1
-    return result
+def score(extractors: dict[str, Callable[[str, str], str]], pages: list[Page]) -> list[Score]:
+    """Run every extractor over ``pages``, timing only the extraction calls.
+
+    The extractors take turns page by page, in an order that rotates, so that a machine busy with
+    other work slows them alike.
+    """
+    scores = [Score(name) for name in extractors]
+    runs = list(zip(scores, extractors.values(), strict=True))
+    for n, page in enumerate(pages):
+        for result, extractor in runs[n % len(runs) :] + runs[: n % len(runs)]:
+            start = time.perf_counter()
+            text = extractor(page.html, page.url)
+            result.seconds += time.perf_counter() - start
+            count(result, page, normalise(text))
+    return scores
+
+
+def count(result: Score, page: Page, text: str) -> None:
+    """Add one page's true and false positives and negatives to ``result``."""
+    for segment in page.with_:
+        if segment in text:
+            result.tp += 1
+        else:
+            result.fn += 1
+    for segment in page.without:
+        if segment in text:
+            result.fp += 1
+            result.kept_fp.append((page.url, segment))
+        else:
+            result.tn += 1
 
 
 def print_table(scores: list[Score], pages: int) -> None:
@@ -168,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     if pages:
         plain_trafilatura(pages[0].html, pages[0].url)
         ours(pages[0].html, pages[0].url)
-    base = score("trafilatura (default)", plain_trafilatura, pages)
-    mine = score("archiver", ours, pages)
+    base, mine = score({"trafilatura (default)": plain_trafilatura, "archiver": ours}, pages)
     print_table([base, mine], len(pages))
     if args.show_fp:
         print(f"\n{len(mine.kept_fp)} 'without' segments kept by archiver:")
