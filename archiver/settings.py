@@ -88,6 +88,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "archiver.seen.SeenRequestFilter": 850,  # after DepthMiddleware (900), before Referer (700)
+    "archiver.release.ParsedPageRelease": 40,  # engine side: the output is through
 }
 EXTENSIONS = {
     "archiver.jobs.JobState": 80,
