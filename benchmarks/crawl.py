@@ -13,9 +13,10 @@ Builds a mirror of N news pages of real weight from the development corpus (see
 Each runs in its own process. Figures: responses, seconds (Scrapy's own ``elapsed_time_seconds``,
 so interpreter start-up is left out; wall time including it is shown too), pages/s, CPU seconds
 per page of the whole process tree (extraction workers included) and of the crawl process alone
-(whose reactor thread bounds the speed), peak RSS of the tree (sampled every 0.2 s, the sum over its
-processes) and of the crawl process, WARC and database bytes per page, and the machine's load
-average around each run: other work on the machine slows pages/s but hardly CPU s/page.
+(whose reactor thread bounds the speed), peak RSS of the tree (sampled every 0.2 s, the sum over
+its processes; PSS counts pages the processes share once) and of the crawl process, WARC and
+database bytes per page, and the machine's load average around each run: other work on the
+machine slows pages/s but hardly CPU s/page.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class RunResult:
     main_cpu: float = 0.0  # user + system seconds of the crawl process alone (reactor and all)
     peak_rss: int = 0  # bytes, sum over the tree at its highest sample
     peak_main_rss: int = 0  # bytes, the crawl process alone
+    peak_pss: int = 0  # bytes, proportional set size summed over the tree: shared pages once
     warc_bytes: int = 0
     db_bytes: int = 0
     articles: int = 0
@@ -181,6 +183,18 @@ def _process_table() -> dict[int, tuple[int, float, int]]:
     return table
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size of ``pid`` in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _tree(root: int, table: dict[int, tuple[int, float, int]]) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
@@ -228,6 +242,7 @@ def measure(
                 main = [table[pid][2] for pid in tree if pid == process.pid]
                 result.peak_main_rss = max(result.peak_main_rss, *main, 0)
                 result.peak_rss = max(result.peak_rss, sum(table[pid][2] for pid in tree))
+                result.peak_pss = max(result.peak_pss, sum(_pss(pid) for pid in tree))
                 time.sleep(SAMPLE_EVERY)
         finally:
             if process.poll() is None:
@@ -295,7 +310,7 @@ def print_table(results: list[RunResult], mirror: Mirror) -> None:
     )
     head = (
         f"{'run':<20} {'responses':>9} {'seconds':>8} {'wall s':>7} {'pages/s':>8}"
-        f" {'CPU s/page':>10} {'main CPU':>8} {'peak RSS MB':>11} {'main RSS MB':>11}"
+        f" {'CPU s/page':>10} {'main CPU':>8} {'peak RSS MB':>11} {'PSS MB':>6} {'main RSS MB':>11}"
         f" {'WARC B/page':>11} {'DB B/page':>9} {'articles':>8} {'load':>9}"
     )
     print(head)  # main CPU: s/page of the crawl process alone; load: 1-min average before-after
@@ -303,7 +318,7 @@ def print_table(results: list[RunResult], mirror: Mirror) -> None:
         print(
             f"{r.name:<20} {r.responses:>9} {r.seconds:>8.1f} {r.wall:>7.1f}"
             f" {r.pages_per_second:>8.1f} {r.per_page(r.cpu):>10.4f} {r.per_page(r.main_cpu):>8.4f}"
-            f" {r.peak_rss / mib:>11.0f}"
+            f" {r.peak_rss / mib:>11.0f} {r.peak_pss / mib:>6.0f}"
             f" {r.peak_main_rss / mib:>11.0f} {r.per_page(r.warc_bytes):>11.0f}"
             f" {r.per_page(r.db_bytes):>9.0f} {r.articles:>8} {r.load[0]:>4.1f}-{r.load[1]:<4.1f}"
             + (f"  (exit {r.returncode})" if r.returncode else "")
