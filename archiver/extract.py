@@ -10,14 +10,15 @@ import json
 import logging
 import re
 import unicodedata
-from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 from trafilatura import bare_extraction
+from trafilatura.utils import load_html
 
 from archiver.cleaning import Block, clean_blocks
 from archiver.decoding import decode_html
+from archiver.metadata import read_metadata
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +88,15 @@ def extract_article(
         markup = decode_html(html, content_type) if isinstance(html, bytes) else html
         if not markup.strip():
             return None
+        tree = load_html(markup)
+        if tree is None:
+            return None
+        meta = read_metadata(tree, url)
         document = bare_extraction(
-            markup,
+            tree,
             url=url,
             include_comments=False,
-            with_metadata=True,
+            output_format="txt",  # same tree; skips a text rendering that _blocks_of redoes
             prune_xpath=list(prune_xpath) or None,
         )
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
@@ -107,14 +112,14 @@ def extract_article(
     return Article(
         url=url,
         text="\n".join(block.text for block, keep in zip(blocks, kept, strict=True) if keep),
-        title=_nfc(document.title),
-        author=_authors(document.author),
-        published=document.date or None,
+        title=_nfc(meta.title),
+        author=_authors(meta.author),
+        published=meta.published,
         language=language,
-        description=_nfc(document.description),
-        sitename=_nfc(document.sitename),
-        canonical_url=document.url if document.url and document.url != url else None,
-        page_type=document.pagetype or None,
+        description=_nfc(meta.description),
+        sitename=_nfc(meta.sitename),
+        canonical_url=meta.url if meta.url and meta.url != url else None,
+        page_type=meta.page_type,
         blocks=blocks,
         kept=kept,
     )
@@ -124,17 +129,16 @@ def _blocks_of(body: _Element) -> list[Block]:
     """Split trafilatura's output tree into the lines its text output would have.
 
     Each line is tagged with the output element it starts in (``p``, ``head``, ``item``...): the
-    text of a copy of the tree is marked with one rare printable character per tag, which
-    trafilatura's own text conversion carries through to the line it lands on.
+    tree's text is marked in place (it is not used afterwards) with one rare printable character
+    per tag, which trafilatura's own text conversion carries through to the line it lands on.
     """
     from trafilatura.xml import xmltotxt
 
     if _MARK.search("".join(body.itertext())):  # the page itself uses the marks: no tags
         text = unicodedata.normalize("NFC", xmltotxt(body, False))
         return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]
-    marked = deepcopy(body)
-    _mark_lines(marked, "p")
-    text = unicodedata.normalize("NFC", xmltotxt(marked, False))
+    _mark_lines(body, "p")
+    text = unicodedata.normalize("NFC", xmltotxt(body, False))
     blocks = []
     for raw in text.split("\n"):
         line = _MARK.sub("", raw).strip()

@@ -1,0 +1,52 @@
+"""Article metadata read from what a page declares."""
+
+from __future__ import annotations
+
+from trafilatura.utils import load_html
+
+from archiver.metadata import read_metadata
+
+
+def page(head: str, body: str = "<p>Text.</p>") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_meta_tags_and_json_ld_give_title_author_and_date() -> None:
+    html = page(
+        '<title>Site | Story</title><meta property="og:title" content="Ferry fares rise">'
+        '<meta name="author" content="Ada Lane">'
+        '<meta property="article:published_time" content="2026-11-20T08:00:00+01:00">'
+        '<meta property="og:site_name" content="Harbour Gazette">'
+        '<meta property="og:type" content="article">'
+    )
+    meta = read_metadata(load_html(html), "https://example.org/story")
+    assert (meta.title, meta.author, meta.published) == (
+        "Ferry fares rise",
+        "Ada Lane",
+        "2026-11-20",
+    )
+    assert (meta.sitename, meta.page_type) == ("Harbour Gazette", "article")
+
+
+def test_json_ld_date_and_a_date_in_the_url() -> None:
+    ld = (
+        '<script type="application/ld+json">'
+        '{"@type":"NewsArticle","datePublished":"2025-03-02"}</script>'
+    )
+    assert read_metadata(load_html(page(ld)), "https://x.org/a").published == "2025-03-02"
+    url = "https://x.org/news/2024/07/09/harbour-story.html"
+    assert read_metadata(load_html(page("<title>t</title>")), url).published == "2024-07-09"
+
+
+def test_dates_in_the_future_or_before_the_web_are_not_publication_dates() -> None:
+    head = '<meta property="article:published_time" content="2999-01-01">'
+    assert read_metadata(load_html(page(head)), "https://x.org/a").published is None
+    url = "https://x.org/1900/01/01/story"
+    assert read_metadata(load_html(page("")), url).published is None
+
+
+def test_a_byline_element_gives_the_author_when_nothing_is_declared() -> None:
+    body = '<p class="story-byline">By Tomás Reilly</p><p>Text of the story.</p>'
+    assert read_metadata(load_html(page("", body)), "https://x.org/a").author == "Tomás Reilly"
+    long_line = '<p class="byline">Posted on 12 March 2024 in Local News by the desk</p>'
+    assert read_metadata(load_html(page("", long_line)), "https://x.org/a").author is None
