@@ -140,19 +140,21 @@ def _current_sql(where: list[str]) -> str:
 
 
 def _older_versions_sql(where: list[str]) -> str:
-    """Articles whose older versions match while their current text does not (newest such)."""
+    """Articles whose older versions match while their current text does not (newest such).
+
+    As in :func:`_current_sql`, snippets are made for the versions kept, not for every match:
+    over a common word that was 250-1300 ms of a 270-1370 ms query (100k articles).
+    """
     filters = "".join(f" AND {clause}" for clause in where if "articles_fts" not in clause)
-    # snippet() only works in a plain FTS scan: materialise the matches first, then join
     return f"""
         WITH matches AS MATERIALIZED (
-            SELECT rowid AS version_id, rank AS score,
-                   snippet(article_versions_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet
+            SELECT rowid AS version_id, rank AS score
             FROM article_versions_fts WHERE article_versions_fts MATCH :q
         ), current AS MATERIALIZED (
             SELECT rowid AS article_id FROM articles_fts WHERE articles_fts MATCH :q
         ), ranked AS (
             SELECT a.id AS article_id, a.url, a.title, a.site, a.published, a.language,
-                   v.fetched_at, a.author, v.version, m.score, m.snippet,
+                   v.fetched_at, a.author, v.version, v.id AS version_id, m.score,
                    row_number() OVER (PARTITION BY a.id ORDER BY v.version DESC) AS newest
             FROM matches m
             JOIN article_versions v ON v.id = m.version_id
@@ -160,9 +162,13 @@ def _older_versions_sql(where: list[str]) -> str:
             WHERE v.version < (SELECT max(version) FROM article_versions WHERE article_id = a.id)
               AND a.id NOT IN (SELECT article_id FROM current)
               {filters}
+        ), top AS MATERIALIZED (
+            SELECT * FROM ranked WHERE newest = 1 ORDER BY score, article_id LIMIT :limit
         )
-        SELECT url, title, site, published, language, fetched_at, author, snippet, score, version
-        FROM ranked WHERE newest = 1
-        ORDER BY score, article_id
-        LIMIT :limit
+        SELECT t.url, t.title, t.site, t.published, t.language, t.fetched_at, t.author,
+               snippet(article_versions_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
+               t.score, t.version
+        FROM article_versions_fts CROSS JOIN top t
+        WHERE article_versions_fts MATCH :q AND t.version_id = +article_versions_fts.rowid
+        ORDER BY t.score, t.article_id
     """

@@ -68,3 +68,48 @@ def test_same_hits_order_and_snippets_as_one_pass(
         (url, " ".join(snippet.split()), score) for url, snippet, score in expected
     ]
     assert len(hits) == min(limit, len(expected))
+
+
+# The older-versions query as it was: snippet() for every matching version.
+REFERENCE_OLDER = f"""
+    WITH matches AS MATERIALIZED (
+        SELECT rowid AS version_id, rank AS score,
+               snippet(article_versions_fts, -1, '{MARK_START}', '{MARK_END}', '{ELLIPSIS}',
+                       {SNIPPET_TOKENS}) AS snippet
+        FROM article_versions_fts WHERE article_versions_fts MATCH :q
+    ), current AS MATERIALIZED (
+        SELECT rowid AS article_id FROM articles_fts WHERE articles_fts MATCH :q
+    ), ranked AS (
+        SELECT a.id AS article_id, a.url, v.version, m.score, m.snippet,
+               row_number() OVER (PARTITION BY a.id ORDER BY v.version DESC) AS newest
+        FROM matches m
+        JOIN article_versions v ON v.id = m.version_id
+        JOIN articles a ON a.id = v.article_id
+        WHERE v.version < (SELECT max(version) FROM article_versions WHERE article_id = a.id)
+          AND a.id NOT IN (SELECT article_id FROM current)
+    )
+    SELECT url, snippet, score, version FROM ranked WHERE newest = 1
+    ORDER BY score, article_id LIMIT :limit
+"""
+
+
+@pytest.mark.parametrize(("text", "limit"), [("ferry", 5), ("ferry OR quay", 40), ("fer*", 3)])
+def test_older_versions_same_hits_as_one_pass(archive: Path, text: str, limit: int) -> None:
+    with sqlite3.connect(archive) as conn:  # three versions each: the ferry left in the last
+        for version in (1, 2, 3):
+            conn.execute(
+                "INSERT INTO article_versions (article_id, version, title, text, fetched_at)"
+                " SELECT id, ?, title, CASE WHEN ? < 3 THEN text || ' ferry' ELSE text END,"
+                " fetched_at FROM articles",
+                (version, version),
+            )
+        conn.execute("UPDATE articles SET text = replace(text, 'ferry', 'boat')")
+    hits = search_articles(
+        connect_readonly(archive), SearchQuery(text=text, limit=limit, older_versions=True)
+    )
+    expected = sqlite3.connect(archive).execute(REFERENCE_OLDER, {"q": text, "limit": limit})
+    assert [(h.url, h.snippet, h.score, h.version) for h in hits] == [
+        (url, " ".join(snippet.split()), score, version)
+        for url, snippet, score, version in expected
+    ]
+    assert hits and all(h.version == 2 for h in hits)
