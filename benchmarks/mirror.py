@@ -162,17 +162,19 @@ def _text(fragment: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", fragment))).strip()
 
 
+def paragraph_texts(markup: str, shortest: int = 40, longest: int = 400) -> list[str]:
+    """The plain text of a page's ``<p>`` elements, of a paragraph's length."""
+    texts = (_text(found.group(1)) for found in _PARAGRAPH.finditer(markup))
+    return [text for text in texts if shortest <= len(text) <= longest]
+
+
 def sentence_pool(templates: Sequence[Template], limit: int = 20000) -> list[str]:
     """Paragraph texts of the corpus, to fill padding with real words."""
     pool: list[str] = []
     for template in templates:
-        markup = "".join(template.parts[::2])
-        for found in _PARAGRAPH.finditer(markup):
-            text = _text(found.group(1))
-            if 40 <= len(text) <= 400:
-                pool.append(text)
-                if len(pool) >= limit:
-                    return pool
+        pool.extend(paragraph_texts("".join(template.parts[::2])))
+        if len(pool) >= limit:
+            return pool[:limit]
     return pool or ["Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod."]
 
 
