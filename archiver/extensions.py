@@ -44,7 +44,6 @@ class ArchiveDatabase:
     def from_crawler(cls, crawler: Crawler) -> Self:
         store = ArticleStore(
             Path(crawler.settings["ARCHIVE_DB"]),
-            batch_size=crawler.settings.getint("ARCHIVE_COMMIT_EVERY"),
             boilerplate_min_pages=crawler.settings.getint("BOILERPLATE_MIN_PAGES"),
         )
         ext = cls(crawler, store)

@@ -21,7 +21,6 @@ NEWSPIDER_MODULE = "spiders"
 
 # --- the archive --------------------------------------------------------------------------
 ARCHIVE_DB = "archive.db"
-ARCHIVE_COMMIT_EVERY = 200
 ARCHIVE_SCHEDULE_ID: int | None = None  # set by `archiver schedule run`: its schedules.id
 WARC_ENABLED = True
 WARC_DIR = "warcs"

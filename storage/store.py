@@ -82,12 +82,15 @@ class ArticleRow:
 
 
 class ArticleStore:
-    """Read and write the archive database; one writer, commits batched by the caller."""
+    """Read and write the archive database.
 
-    def __init__(self, path: Path, batch_size: int = 200, boilerplate_min_pages: int = 3) -> None:
+    A capture row commits as soon as it is written, right after its WARC record was flushed, so
+    the database never runs ahead of the WARC files and lags them by at most one record; the
+    many writes of one article (row, site layer, versions, full-text index) are one transaction.
+    """
+
+    def __init__(self, path: Path, boilerplate_min_pages: int = 3) -> None:
         self.path = path
-        self.batch_size = batch_size
-        self._pending = 0
         self.db = open_database(path)
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
         self.versions = ArticleVersions(self.db)
@@ -167,7 +170,6 @@ class ArticleStore:
                 row.refers_to,
             ],
         )
-        self._written()
         return int(cursor.lastrowid or 0)
 
     def capture_at(self, url: str, fetched_at: str) -> int | None:
@@ -212,7 +214,6 @@ class ArticleStore:
     def set_capture_kind(self, capture_id: int, kind: str) -> None:
         """Record what a captured page turned out to be (article, hub, other)."""
         self.db.execute("UPDATE captures SET kind = ? WHERE id = ?", [kind, capture_id])
-        self._written()
 
     # articles -----------------------------------------------------------------------------
     def save_article(self, row: ArticleRow) -> str:
@@ -267,7 +268,6 @@ class ArticleStore:
             outcome = "unchanged"  # new bytes, same text a reader sees
         if crossed:
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
-        self._written()
         return outcome
 
     def reclean_site(self, site: str, article_ids: Iterable[int]) -> int:
@@ -295,7 +295,6 @@ class ArticleStore:
             )
             blocks, kept = parse_extracted(extracted)
             changed = self._set_text(article_id, found[0], found[1], blocks, kept)
-        self._written()
         return changed
 
     def _set_text(
@@ -353,7 +352,6 @@ class ArticleStore:
     def commit(self) -> None:
         """Commit what has been written so far."""
         self.db.conn.commit()
-        self._pending = 0
 
     def close(self) -> None:
         """Commit and close the database."""
@@ -361,11 +359,6 @@ class ArticleStore:
             self.commit()
         finally:
             self.db.close()
-
-    def _written(self) -> None:
-        self._pending += 1
-        if self._pending >= self.batch_size:
-            self.commit()
 
 
 def parse_extracted(extracted: str) -> tuple[list[str], list[bool]]:
