@@ -70,8 +70,10 @@ def read_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     with contextlib.suppress(Exception):  # trafilatura's JSON-LD reader fails on odd documents
         found = extract_meta_json(tree, found)
     today = date.today().isoformat()
-    published = _declared_date(tree, today) or _url_date(url, today) or find_date(
-        tree, url=url, extensive_search=False, original_date=True, max_date=today
+    published = (
+        _declared_date(tree, today)
+        or _url_date(url, today)
+        or find_date(tree, url=url, extensive_search=False, original_date=True, max_date=today)
     )
     return PageMetadata(
         title=found.title or extract_title(tree),

@@ -14,7 +14,7 @@ from archiver.cleaning import Block
 from archiver.extract import extracted_json, in_page_verdicts
 from archiver.pagekind import ARTICLE
 from storage.errors import ArchiveError
-from storage.store import ArticleStore, CaptureRow
+from storage.store import ArticleStore
 from storage.warcread import StoredResponse, iter_responses
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -68,26 +68,9 @@ def _html_pages(
         report.files += 1
         for ref, stored in iter_responses(path):
             report.responses += 1
-            revisit = stored.record_type == "revisit"
-            refers_to = (
-                store.capture_at(stored.refers_to_url or "", stored.refers_to_date or "")
-                if revisit
-                else None
-            )
-            capture_id = store.index_capture(
-                CaptureRow(
-                    url=stored.url,
-                    status=stored.status,
-                    mime=stored.mime,
-                    fetched_at=stored.warc_date,
-                    ref=ref,
-                    payload_digest=stored.payload_digest,
-                    content_length=len(stored.raw_body),
-                    record_type=stored.record_type,
-                    refers_to=refers_to,
-                )
-            )
-            if not revisit and stored.status == 200 and stored.mime in HTML_TYPES:
+            capture_id = store.index_record(ref, stored)
+            is_page = stored.status == 200 and stored.mime in HTML_TYPES
+            if stored.record_type == "response" and is_page:
                 yield capture_id, stored
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from storage.store import ArticleStore, CaptureRow
+from storage.store import ArticleStore
 from storage.warcread import iter_responses
 from storage.warcrecover import recover_tail, warcinfo_fields
 
@@ -142,28 +142,7 @@ def _confirmed_copy(db: sqlite_utils.Database, capture: ArchivedCapture) -> Arch
 def _index_after(store: ArticleStore, path: Path, start: int, crawl_id: int | None) -> int:
     count = 0
     for ref, stored in iter_responses(path, start):
-        revisit = stored.record_type == "revisit"
-        refers_to = (
-            store.capture_at(stored.refers_to_url or "", stored.refers_to_date or "")
-            if revisit
-            else None
-        )
-        store.index_capture(
-            CaptureRow(
-                url=stored.url,
-                status=stored.status,
-                mime=stored.mime,
-                fetched_at=stored.warc_date,
-                ref=ref,
-                payload_digest=stored.payload_digest,
-                content_length=len(stored.raw_body),
-                crawl_id=crawl_id,
-                record_type=stored.record_type,
-                refers_to=refers_to,
-                etag=stored.header("ETag"),
-                last_modified=stored.header("Last-Modified"),
-            )
-        )
+        store.index_record(ref, stored, crawl_id)
         count += 1
     return count
 

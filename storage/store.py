@@ -20,6 +20,7 @@ from storage.errors import DatabaseError
 from storage.schema import migrate
 from storage.versions import ArticleVersions
 from storage.warc import WarcRef
+from storage.warcread import StoredResponse
 
 
 def utc_now() -> str:
@@ -210,6 +211,33 @@ class ArticleStore:
             [row.ref.filename, row.ref.offset],
         ).fetchone()
         return int(found[0]) if found else self.add_capture(row)
+
+    def index_record(
+        self, ref: WarcRef, stored: StoredResponse, crawl_id: int | None = None
+    ) -> int:
+        """Index a response or revisit record read back from a WARC file; return its capture id."""
+        revisit = stored.record_type == "revisit"
+        refers_to = (
+            self.capture_at(stored.refers_to_url or "", stored.refers_to_date or "")
+            if revisit
+            else None
+        )
+        return self.index_capture(
+            CaptureRow(
+                url=stored.url,
+                status=stored.status,
+                mime=stored.mime,
+                fetched_at=stored.warc_date,
+                ref=ref,
+                payload_digest=stored.payload_digest,
+                content_length=len(stored.raw_body),
+                crawl_id=crawl_id,
+                record_type=stored.record_type,
+                refers_to=refers_to,
+                etag=stored.header("ETag"),
+                last_modified=stored.header("Last-Modified"),
+            )
+        )
 
     def set_capture_kind(self, capture_id: int, kind: str) -> None:
         """Record what a captured page turned out to be (article, hub, other)."""
