@@ -33,6 +33,17 @@ def db_option(function: F) -> F:
     )(function)
 
 
+def warc_dir_option(function: F) -> F:
+    """``--warc-dir DIR``: the folder of WARC files."""
+    return click.option(
+        "--warc-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("warcs"),
+        show_default=True,
+        help="Folder of the WARC files (created by a crawl if missing).",
+    )(function)
+
+
 def open_store(db: Path) -> ArticleStore:
     """Open the archive, turning a storage error into a usage error naming ``--db``."""
     from archiver.crawl import project_settings
@@ -65,13 +76,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("seeds", nargs=-1)
 @db_option
-@click.option(
-    "--warc-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("warcs"),
-    show_default=True,
-    help="Folder for the WARC files.",
-)
+@warc_dir_option
 @click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
 @click.option(
     "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
@@ -266,13 +271,7 @@ def reclean(db: Path, site: str | None) -> None:
 
 @cli.command()
 @db_option
-@click.option(
-    "--warc-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("warcs"),
-    show_default=True,
-    help="Folder holding the WARC files.",
-)
+@warc_dir_option
 def reextract(db: Path, warc_dir: Path) -> None:
     """Rebuild captures and articles from the WARC files alone, with the crawl's own code.
 

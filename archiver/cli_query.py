@@ -12,7 +12,7 @@ from typing import TextIO
 
 import click
 
-from archiver.cli import db_option
+from archiver.cli import db_option, warc_dir_option
 from archiver.crawl import project_settings
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
@@ -25,17 +25,6 @@ class QueryError(click.ClickException):
     """A search query SQLite cannot parse: one line, exit status 2 like any bad argument."""
 
     exit_code = 2
-
-
-def warc_dir_option(function: click.decorators.FC) -> click.decorators.FC:
-    """``--warc-dir DIR``: the folder of WARC files."""
-    return click.option(
-        "--warc-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=Path("warcs"),
-        show_default=True,
-        help="Folder holding the WARC files.",
-    )(function)
 
 
 def open_reader(db: Path) -> ArchiveReader:
