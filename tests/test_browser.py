@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Frame, Page, Request, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from archiver.sample_server import SampleSite
 from tests.archive_servers import ArchiverServer, crawl_sample_archive, free_port, query
@@ -168,6 +169,10 @@ def frame_showing(page: Page, fragment: str, timeout: float = 30) -> Frame:
     raise AssertionError(f"no frame at {fragment}: {[f.url for f in page.frames]}")
 
 
+# Loading a WACZ into ReplayWeb.page takes seconds, more on a busy 2-core machine.
+WACZ_LOAD_MS = 45_000
+
+
 def test_replaywebpage_lists_the_archive_pages_and_searches_their_text(servers, replayweb, page):
     work = servers[0]
     base, site = replayweb
@@ -179,7 +184,12 @@ def test_replaywebpage_lists_the_archive_pages_and_searches_their_text(servers, 
     blocked = only_from(page, base)
     page.goto(f"{base}/{embed(site, 'pages.html')}")
     app = page.frame_locator("iframe").first
-    app.get_by_text(f"{articles} Pages", exact=True).first.wait_for()  # pages.jsonl, not detection
+    listed = app.get_by_text(f"{articles} Pages", exact=True).first  # pages.jsonl, not detection
+    try:  # the first load registers ReplayWeb.page's service worker and indexes the WACZ
+        listed.wait_for(timeout=WACZ_LOAD_MS)
+    except PlaywrightTimeout:
+        page.reload()
+        listed.wait_for(timeout=WACZ_LOAD_MS)
     # a word of one article's clean text only (not its title): found through pages.jsonl's text
     app.get_by_placeholder("Search by Page URL, Title, or Text").fill("Tallis")
     app.get_by_text("1 Page", exact=True).first.wait_for()
