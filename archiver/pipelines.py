@@ -50,7 +50,9 @@ class ExtractionPipeline:
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["archiver.extract"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_lower_priority
+        )
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -88,6 +90,16 @@ class ExtractionPipeline:
             self.stats.inc_value("archiver/errors/invalid utf-8")
             log.warning("invalid utf-8: %s declares UTF-8 but is not", item.url)
         return item
+
+
+def _lower_priority() -> None:
+    """Run a worker below the crawl process, so it never takes the core the reactor waits for.
+
+    Every page waits on the reactor thread (downloads, links, WARC, SQLite); a worker that held
+    its core for a whole extraction stalled all of them. Workers still get every cycle the
+    reactor leaves.
+    """
+    os.nice(10)
 
 
 class ArticleStoragePipeline:
