@@ -289,16 +289,24 @@ def unpack(corpus: Path, workdir: Path) -> Path:
     return workdir
 
 
-def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> Mirror:
-    """The mirror at ``root``, built unless a complete one of the same size is there already."""
+def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> tuple[Mirror, bool]:
+    """The mirror at ``root``, and whether it was built now (not reused from an earlier run).
+
+    It is built beside ``root`` and renamed into place, so that another invocation serving an
+    existing mirror never sees it half-written.
+    """
     stamp = root / ".built"
     if stamp.exists() and stamp.read_text().split() == [str(pages), MIRROR_VERSION]:
         sections = len(list((root / "section").glob("*.html")))
         size = sum(p.stat().st_size for p in root.rglob("*.html"))
-        return Mirror(root, pages, sections, size)
-    mirror = build_mirror(root, pages, load_templates(corpus_files(corpus_dir)))
-    stamp.write_text(f"{pages} {MIRROR_VERSION}\n")
-    return mirror
+        return Mirror(root, pages, sections, size), False
+    building = root.with_name(f"{root.name}.building-{os.getpid()}")
+    mirror = build_mirror(building, pages, load_templates(corpus_files(corpus_dir)))
+    (building / ".built").write_text(f"{pages} {MIRROR_VERSION}\n")
+    if root.exists():
+        shutil.rmtree(root)
+    building.rename(root)
+    return Mirror(root, mirror.articles, mirror.sections, mirror.html_bytes), True
 
 
 def print_table(results: list[RunResult], mirror: Mirror) -> None:
@@ -392,21 +400,26 @@ def main(argv: list[str] | None = None) -> int:
     workdir: Path = args.workdir
     timeout = args.timeout or 120 + args.pages * 0.3
     started = time.monotonic()
-    mirror = prepare_mirror(
+    mirror, built = prepare_mirror(
         workdir / f"mirror-{args.pages}", args.pages, unpack(args.corpus, args.eval_dir)
     )
     print(f"mirror ready in {time.monotonic() - started:.0f} s: {mirror.root}", flush=True)
-    runs = workdir / "runs"
+    # Per invocation, so that two runs at once (which skew each other's figures) at least do
+    # not delete each other's files.
+    runs = workdir / f"runs-{os.getpid()}"
+    nginx_dir = workdir / f"nginx-{os.getpid()}"
     results = []
     try:
-        with nginx_server(mirror.root, workdir / "nginx", ensure_nginx()) as url:
+        with nginx_server(mirror.root, nginx_dir, ensure_nginx()) as url:
             for key in ("a", "b"):
                 if not args.only or args.only == key:
                     results.append(run_one(key, url, runs / key, args, timeout))
     finally:
+        shutil.rmtree(nginx_dir, ignore_errors=True)
         if not args.keep:
             shutil.rmtree(runs, ignore_errors=True)
-            shutil.rmtree(mirror.root, ignore_errors=True)
+            if built:
+                shutil.rmtree(mirror.root, ignore_errors=True)
     print_table(results, mirror)
     return 0 if all(r.returncode == 0 for r in results) else 1
 

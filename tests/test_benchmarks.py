@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from benchmarks.crawl import RunResult, archiver_command, plain_command
+from benchmarks.crawl import RunResult, archiver_command, plain_command, prepare_mirror
 from benchmarks.mirror import (
     MAX_BYTES,
     MIN_BYTES,
@@ -104,3 +104,12 @@ def test_commands_and_figures() -> None:
     assert "ROBOTSTXT_OBEY=False" in command and command[-2:] == ["-s", "X=1"]
     result = RunResult("b", responses=50, seconds=2.0, cpu=5.0)
     assert (result.pages_per_second, result.per_page(result.cpu)) == (25.0, 0.1)
+
+
+def test_a_built_mirror_is_reused_and_never_left_half_built(corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "mirror-5"
+    first, built = prepare_mirror(root, 5, corpus)
+    assert built and first.root == root and (root / "index.html").is_file()
+    again, built = prepare_mirror(root, 5, corpus)
+    assert not built and (again.articles, again.sections) == (5, 1)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mirror")] == ["mirror-5"]
