@@ -515,6 +515,40 @@ _NETWORKS = frozenset(
     + ("xing", "twitter")
 )
 
+
+_Trie = dict[str, "_Trie"]
+
+
+def _prefix_gate(keys: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any word that starts with one of ``keys``, as a trie of alternatives.
+
+    Two blocks in three hold no key at all; for them one scan of this regex replaces collecting
+    every word prefix of the block.
+    """
+    trie: _Trie = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def alternatives(node: _Trie) -> str:
+        branches = [
+            re.escape(char) + alternatives(child) for char, child in sorted(node.items()) if char
+        ]
+        if not branches:
+            return ""
+        group = "(?:" + "|".join(branches) + ")"
+        return group + "?" if "" in node else group
+
+    return re.compile(r"\b" + alternatives(trie))
+
+
+# Every key a pitch score compares prefixes with: no match, no vocabulary hit and no networks.
+_ANY_PITCH_KEY = _prefix_gate(
+    frozenset(_NETWORKS).union(*(vocabulary.keys for vocabulary in PITCH_VOCABULARIES))
+)
+
 # --- Labels: what opens (or makes up) a navigation, credit or advertising block ---------------
 
 _RELATED = (
@@ -684,14 +718,18 @@ HEADLINE_CHARS = 160
 def pitch_score(text: str) -> float:
     """How much a block reads like a call to action or navigation rather than reporting."""
     lowered = text.lower()
-    prefixes = word_prefixes(lowered)
-    appeal = APPEAL.hits(lowered, prefixes)
-    score = _label_score(text) + APPEAL.weight * appeal
-    for vocabulary in _OTHER_VOCABULARIES:
-        score += vocabulary.weight * vocabulary.hits(lowered, prefixes)
+    score = _label_score(text)
+    appeal, networks = 0, False
+    if _ANY_PITCH_KEY.search(lowered):  # else no vocabulary can hit
+        prefixes = word_prefixes(lowered)
+        appeal = APPEAL.hits(lowered, prefixes)
+        score += APPEAL.weight * appeal
+        for vocabulary in _OTHER_VOCABULARIES:
+            score += vocabulary.weight * vocabulary.hits(lowered, prefixes)
+        networks = len(_NETWORKS & prefixes) >= 2
     if _IMPERATIVE_START.match(text):
         score += 2.0 if score else 1.0
-    if len(_NETWORKS & prefixes) >= 2:
+    if networks:
         score += 1.5
     if score == 0.0:
         return 0.0

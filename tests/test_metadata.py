@@ -50,3 +50,42 @@ def test_a_byline_element_gives_the_author_when_nothing_is_declared() -> None:
     assert read_metadata(load_html(page("", body)), "https://x.org/a").author == "Tomás Reilly"
     long_line = '<p class="byline">Posted on 12 March 2024 in Local News by the desk</p>'
     assert read_metadata(load_html(page("", long_line)), "https://x.org/a").author is None
+
+
+def test_the_byline_search_is_skipped_only_where_no_byline_can_be() -> None:
+    for body in (
+        '<a REL = "author" href="/ada">Ada Lane</a>',
+        "<span itemprop='author'>Ada Lane</span>",
+        '<div class="story-byline">Ada Lane</div>',
+    ):
+        html = page("", body + "<p>Text of the story.</p>")
+        assert read_metadata(load_html(html), "https://x.org/a", html).author == "Ada Lane"
+    html = page("", "<p>The author of the report, Ada Lane, spoke.</p><p>More text.</p>")
+    assert read_metadata(load_html(html), "https://x.org/a", html).author is None
+
+
+JSON_LD_CASES = (
+    '{"@context": "https://schema.org", "@type": "NewsArticle",\n'
+    '  "headline": "Ferry \\u00e9t\\u00e9 fares",\n'
+    '  "author": {"@type": "Person", "name": "Ada  Lane"},\n'
+    '  "publisher": {"@type": "Organization", "name": "Harbour &amp; Gazette"}}',
+    '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Valley Post"},'
+    ' {"@type": "Article", "headline": "<b>Bridge</b> reopens",'
+    ' "author": [{"name": "Tom Reilly"}]}]}',
+    '{"@type": "NewsArticle", "headline": "Broken, "author": {"name": "Ada Lane"}',  # not JSON
+    '{"@context": "https://schema.org", "@type": "BlogPosting",'
+    ' "headline": "Tab\\there", "author": "Jo Bloggs \\ud800"}',
+)
+
+
+def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
+    from trafilatura.metadata import Document, extract_meta_json
+
+    from archiver.metadata import _read_json_ld
+
+    for case in JSON_LD_CASES:
+        tree = load_html(page(f'<script type="application/ld+json">{case}</script>'))
+        ours, theirs = _read_json_ld(tree, Document()), extract_meta_json(tree, Document())
+        fields = ("title", "author", "sitename", "pagetype", "categories", "date")
+        assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields], case
+        assert ours.title or ours.author
