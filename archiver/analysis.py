@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archiver.evidence import PageEvidence, read_evidence
 from archiver.extract import Article, extract_article
 from archiver.pagekind import page_kind
 from archiver.urls import canonical_article_url
-from storage.store import ArticleRow
+
+if TYPE_CHECKING:  # extraction workers import this module: storage (sqlite_utils, click) stays out
+    from storage.store import ArticleRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,8 @@ def article_row(
     article: Article, capture_id: int | None, fetched_at: str, crawl_id: int | None = None
 ) -> ArticleRow:
     """The archive's row for one extracted article."""
+    from storage.store import ArticleRow
+
     return ArticleRow(
         url=article.url,
         site=urlsplit(article.url).netloc.lower(),

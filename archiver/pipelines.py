@@ -14,11 +14,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archiver.analysis import analyse, article_row
+from archiver.analysis import article_row
 from archiver.extensions import ArchiveDatabase
 from archiver.items import PageItem
 from archiver.pagekind import ARTICLE
 from archiver.urls import clean_url
+from archiver.worker import analyse_in_worker, start_worker
 from storage.store import utc_now
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,16 @@ class ExtractionPipeline:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["archiver.extract"])
+        """Workers that import :mod:`archiver.worker` (extraction) and nothing of the crawl.
+
+        Spawned, not forked from a forkserver: one preloading extraction was a resident process
+        of its own (39 MB) whose pages the workers soon copied for themselves anyway (6 MB of
+        each stayed shared).
+        """
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_lower_priority
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=start_worker,
         )
 
     def close_spider(self) -> None:
@@ -68,7 +75,12 @@ class ExtractionPipeline:
         async with self.slots:
             pool = self.pool
             future = pool.submit(
-                analyse, item.body, item.url, item.content_type, self.min_chars, item.prune
+                analyse_in_worker,
+                item.body,
+                item.url,
+                item.content_type,
+                self.min_chars,
+                item.prune,
             )
             try:
                 analysis = await asyncio.wrap_future(future)
@@ -90,16 +102,6 @@ class ExtractionPipeline:
             self.stats.inc_value("archiver/errors/invalid utf-8")
             log.warning("invalid utf-8: %s declares UTF-8 but is not", item.url)
         return item
-
-
-def _lower_priority() -> None:
-    """Run a worker below the crawl process, so it never takes the core the reactor waits for.
-
-    Every page waits on the reactor thread (downloads, links, WARC, SQLite); a worker that held
-    its core for a whole extraction stalled all of them. Workers still get every cycle the
-    reactor leaves.
-    """
-    os.nice(10)
 
 
 class ArticleStoragePipeline:

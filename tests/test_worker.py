@@ -1,0 +1,69 @@
+"""Extraction workers stay small: no crawl-side imports, freed heap handed back, same results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from archiver import worker
+from archiver.analysis import analyse
+from archiver.pipelines import ExtractionPipeline
+from spiders.site import SiteSpider
+from tests.worker_probe import heavy_modules
+
+PAGE = Path(__file__).parent / "site" / "appeal-news" / "news" / "2026" / "10"
+URL = "http://127.0.0.2/news/2026/10/teachers-ratify-three-year-contract.html"
+
+
+def _imports_of(module: str) -> list[str]:
+    """Crawl-side packages a fresh interpreter holds after importing ``module``."""
+    probe = f"import {module}, tests.worker_probe as p; print(' '.join(p.heavy_modules()))"
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+def test_worker_module_imports_nothing_of_the_crawler() -> None:
+    assert _imports_of("archiver.worker") == []
+
+
+def test_pool_workers_do_not_import_the_crawler() -> None:
+    pipeline = ExtractionPipeline.from_crawler(
+        get_crawler(SiteSpider, {"EXTRACT_WORKERS": 1, "EXTRACT_ENABLED": True})
+    )
+    pipeline.open_spider()
+    try:
+        assert pipeline.pool is not None
+        loaded = pipeline.pool.submit(heavy_modules).result(timeout=60)
+    finally:
+        pipeline.close_spider()
+    assert loaded == []
+
+
+def test_analysis_in_a_worker_is_the_analysis_and_trims_every_n_pages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(worker, "_malloc_trim", lambda pad: trims.append(pad) or 1)
+    monkeypatch.setattr(worker, "_trim_every", 2)
+    monkeypatch.setattr(worker, "_tasks", 0)
+    body = (PAGE / "teachers-ratify-three-year-contract.html").read_bytes()
+    expected = analyse(body, URL, "text/html", 400)
+    results = [worker.analyse_in_worker(body, URL, "text/html", 400) for _ in range(5)]
+    assert results == [expected] * 5
+    assert expected.article is not None
+    assert trims == [0, 0]
+
+
+def test_malloc_trim_is_found_on_glibc() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc only")
+    trim = worker._find_malloc_trim()
+    assert trim is not None
+    assert trim(0) in (0, 1)
