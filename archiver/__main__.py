@@ -1,3 +1,19 @@
-from archiver.cli import main
+"""``python -m archiver`` and the ``archiver`` command, which import nothing until they run.
 
-main()
+multiprocessing re-runs the main script in every extraction worker it starts, and the
+``archiver`` script imports its entry point's module at its top: were that ``archiver.cli``,
+every worker would import Scrapy, Twisted, click and rich (about 30 MB each) for nothing.
+"""
+
+from __future__ import annotations
+
+
+def main() -> None:
+    """Run the ``archiver`` command line."""
+    from archiver.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,12 @@ def _imports_of(module: str) -> list[str]:
 
 def test_worker_module_imports_nothing_of_the_crawler() -> None:
     assert _imports_of("archiver.worker") == []
+
+
+def test_archiver_command_module_is_light() -> None:
+    """Workers re-run the ``archiver`` script, which imports its entry point's module."""
+    (script,) = entry_points(group="console_scripts", name="archiver")
+    assert _imports_of(script.module) == []
 
 
 def test_pool_workers_do_not_import_the_crawler() -> None:
