@@ -33,6 +33,7 @@ _MARK_OF_TAG = {tag: chr(0x4DC0 + i) for i, tag in enumerate(_LINE_TAGS)}
 _TAG_OF_MARK = {mark: tag for tag, mark in _MARK_OF_TAG.items()}
 _MARK = re.compile("[\u4dc0-\u4dff]")
 
+_JSON_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 _HTML_LANG = re.compile(r"<html[^>]*?\slang=[\"']?([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)?", re.I)
 
 
@@ -95,6 +96,7 @@ def extract_article(
         if tree is None:
             return None
         meta = read_metadata(tree, url, markup)  # before trafilatura takes the tree apart
+        _drop_code(tree)
         body = trafilatura_body(tree, url, prune_xpath)
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
         log.warning("extraction failed for %s", url, exc_info=True)
@@ -143,6 +145,32 @@ def trafilatura_body(
     if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
         return None
     return body
+
+
+def _drop_code(tree: HtmlElement) -> None:
+    """Remove scripts (but JSON-LD), style sheets and inline SVG, keeping the text after them.
+
+    trafilatura discards them too, but only after copying the tree three times over, and inline
+    code and drawings are often most of a page's weight. Its output is the same with or without
+    them (checked on all 990 pages of the evaluation corpus; ``noscript``, ``template`` and
+    ``iframe`` did change it), and JSON-LD stays for its structured-data rescue.
+    """
+    doomed = [
+        element
+        for element in tree.iter("script", "style", "svg")
+        if element.tag != "script" or element.get("type") not in _JSON_TYPES
+    ]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
 
 
 def _blocks_of(body: _Element) -> list[Block]:

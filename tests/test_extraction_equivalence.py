@@ -1,7 +1,8 @@
-"""``trafilatura_body`` must stay what ``bare_extraction`` returns, on every bundled test page.
+"""Our extraction must keep trafilatura's text, on every bundled test page.
 
-It calls trafilatura's extraction sequence directly to skip a copy of the tree; a trafilatura
-release that changes what ``bare_extraction`` does around that sequence fails here.
+``trafilatura_body`` calls trafilatura's extraction sequence directly to skip a copy of the
+tree, and ``extract_article`` drops scripts and styles before it: a trafilatura release that
+changes what ``bare_extraction`` does around that sequence, or starts reading scripts, fails here.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import trafilatura
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from archiver.decoding import decode_html
-from archiver.extract import trafilatura_body
+from archiver.extract import extract_article, trafilatura_body
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(
@@ -51,3 +53,31 @@ def test_prune_selectors_apply_as_in_bare_extraction() -> None:
     assert xmltotxt(body, False) == xmltotxt(document.body, False)
     unpruned = trafilatura_body(load_html(markup), "https://x.org/a")
     assert unpruned is not None and xmltotxt(unpruned, False) != xmltotxt(body, False)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_extract_article_keeps_trafilaturas_text(path: Path) -> None:
+    """Before cleaning, the article's blocks are exactly trafilatura's text lines."""
+    markup = decode_html(path.read_bytes())
+    url = f"https://example.org/{path.name}"
+    expected = trafilatura.extract(markup, url=url, include_comments=False)
+    article = extract_article(markup, url)
+    if expected is None:
+        assert article is None
+    else:
+        assert article is not None
+        lines = [line.strip() for line in expected.splitlines() if line.strip()]
+        assert article.raw_text.splitlines() == lines
+
+
+def test_text_after_a_removed_script_stays() -> None:
+    paragraph = (
+        "The harbour board met on Tuesday<script>var tracking = 1;</script> and voted to"
+        " reopen the ferry route<style>p {}</style> after a long winter of repairs<svg>"
+        "<title>icon</title></svg>, its chair said in a statement to the press."
+    )
+    markup = f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>"
+    article = extract_article(markup, "https://example.org/a")
+    assert article is not None
+    assert "met on Tuesday and voted to reopen the ferry route after a long winter" in article.text
+    assert "tracking" not in article.text and "icon" not in article.text
