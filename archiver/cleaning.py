@@ -520,10 +520,10 @@ _Trie = dict[str, "_Trie"]
 
 
 def _prefix_gate(keys: Iterable[str]) -> re.Pattern[str]:
-    """One regex matching any word that starts with one of ``keys``, as a trie of alternatives.
+    """One regex matching, at the start of a word, the longest of ``keys`` the word starts with.
 
-    Two blocks in three hold no key at all; for them one scan of this regex replaces collecting
-    every word prefix of the block.
+    A trie of alternatives, so one scan of a block finds which keys may be among its word
+    prefixes; two blocks in three hold none.
     """
     trie: _Trie = {}
     for key in keys:
@@ -545,9 +545,20 @@ def _prefix_gate(keys: Iterable[str]) -> re.Pattern[str]:
 
 
 # Every key a pitch score compares prefixes with: no match, no vocabulary hit and no networks.
-_ANY_PITCH_KEY = _prefix_gate(
-    frozenset(_NETWORKS).union(*(vocabulary.keys for vocabulary in PITCH_VOCABULARIES))
-)
+_PITCH_KEYS = frozenset(_NETWORKS).union(*(vocabulary.keys for vocabulary in PITCH_VOCABULARIES))
+_ANY_PITCH_KEY = _prefix_gate(_PITCH_KEYS)
+# For each key the gate can match, every key that is a prefix of it: the keys a word it matched
+# may have among its prefixes. A superset of the block's keys, which is all a vocabulary's gate
+# needs (its regex decides the hits).
+_KEYS_WITHIN = {
+    key: frozenset(other for other in _PITCH_KEYS if key.startswith(other)) for key in _PITCH_KEYS
+}
+
+
+def candidate_keys(lowered: str) -> frozenset[str]:
+    """Pitch keys that may be word prefixes of ``lowered`` text: a superset of those that are."""
+    return frozenset().union(*(_KEYS_WITHIN[key] for key in set(_ANY_PITCH_KEY.findall(lowered))))
+
 
 # --- Labels: what opens (or makes up) a navigation, credit or advertising block ---------------
 
@@ -720,13 +731,14 @@ def pitch_score(text: str) -> float:
     lowered = text.lower()
     score = _label_score(text)
     appeal, networks = 0, False
-    if _ANY_PITCH_KEY.search(lowered):  # else no vocabulary can hit
-        prefixes = word_prefixes(lowered)
-        appeal = APPEAL.hits(lowered, prefixes)
+    keys = candidate_keys(lowered)
+    if keys:  # else no vocabulary can hit
+        appeal = APPEAL.hits(lowered, keys)
         score += APPEAL.weight * appeal
         for vocabulary in _OTHER_VOCABULARIES:
-            score += vocabulary.weight * vocabulary.hits(lowered, prefixes)
-        networks = len(_NETWORKS & prefixes) >= 2
+            score += vocabulary.weight * vocabulary.hits(lowered, keys)
+        # A count, so the candidates are not enough: only exact prefixes say two networks.
+        networks = len(_NETWORKS & keys) >= 2 and len(_NETWORKS & word_prefixes(lowered)) >= 2
     if _IMPERATIVE_START.match(text):
         score += 2.0 if score else 1.0
     if networks:
