@@ -85,7 +85,18 @@ def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
 
     for case in JSON_LD_CASES:
         tree = load_html(page(f'<script type="application/ld+json">{case}</script>'))
-        ours, theirs = _read_json_ld(tree, Document()), extract_meta_json(tree, Document())
+        scripts = list(tree.iter("script"))
+        ours, theirs = _read_json_ld(scripts, Document()), extract_meta_json(tree, Document())
         fields = ("title", "author", "sitename", "pagetype", "categories", "date")
         assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields], case
         assert ours.title or ours.author
+
+
+def test_the_head_is_back_in_place_after_reading_it() -> None:
+    from lxml.etree import tostring
+
+    html = page('<title>Site | Story</title><meta name="author" content="Ada Lane">')
+    tree = load_html(html)
+    before = tostring(tree)
+    assert read_metadata(tree, "https://x.org/a").author == "Ada Lane"
+    assert tostring(tree) == before
