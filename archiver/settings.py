@@ -47,6 +47,9 @@ ADDRESS_GUARD_ENABLED = True  # refuse loopback/private/link-local hosts no seed
 JOB_NAME = ""  # --job: name of the resumable job; empty: a one-off crawl
 JOBS_DIR = ""  # folder of job folders; empty: "jobs" beside WARC_DIR
 
+# --- memory -------------------------------------------------------------------------------
+HEAP_TRIM_INTERVAL = 1.0  # seconds between handing freed heap back to the system (glibc); 0: off
+
 # --- progress -----------------------------------------------------------------------------
 PROGRESS_INTERVAL = 10.0
 
@@ -94,6 +97,7 @@ EXTENSIONS = {
     "archiver.extensions.ArchiveDatabase": 90,
     "archiver.extensions.WarcCapture": 100,
     "archiver.extensions.QuietNetworkErrors": 0,
+    "archiver.extensions.HeapTrim": 0,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractionPipeline": 300,

@@ -1,4 +1,4 @@
-"""Extraction workers stay small: no crawl-side imports, freed heap handed back, same results."""
+"""Memory: workers without crawl-side imports, freed heap handed back, the same results."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
+from twisted.internet.task import Clock
 
-from archiver import worker
+from archiver import heap, worker
 from archiver.analysis import analyse
+from archiver.extensions import HeapTrim
 from archiver.pipelines import ExtractionPipeline
 from spiders.site import SiteSpider
 from tests.worker_probe import heavy_modules
@@ -57,7 +60,7 @@ def test_analysis_in_a_worker_is_the_analysis_and_trims_every_n_pages(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     trims: list[int] = []
-    monkeypatch.setattr(worker, "_malloc_trim", lambda pad: trims.append(pad) or 1)
+    monkeypatch.setattr(worker.heap, "trim", lambda: trims.append(1))
     monkeypatch.setattr(worker, "_trim_every", 2)
     monkeypatch.setattr(worker, "_tasks", 0)
     body = (PAGE / "teachers-ratify-three-year-contract.html").read_bytes()
@@ -65,12 +68,30 @@ def test_analysis_in_a_worker_is_the_analysis_and_trims_every_n_pages(
     results = [worker.analyse_in_worker(body, URL, "text/html", 400) for _ in range(5)]
     assert results == [expected] * 5
     assert expected.article is not None
-    assert trims == [0, 0]
+    assert trims == [1, 1]
 
 
-def test_malloc_trim_is_found_on_glibc() -> None:
+def test_heap_trim_works_on_glibc() -> None:
     if not sys.platform.startswith("linux"):
         pytest.skip("glibc only")
-    trim = worker._find_malloc_trim()
-    assert trim is not None
-    assert trim(0) in (0, 1)
+    assert heap.available()
+    heap.trim()
+
+
+def test_crawl_process_trims_its_heap_every_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    trims: list[float] = []
+    clock = Clock()
+    monkeypatch.setattr(heap, "trim", lambda: trims.append(clock.seconds()))
+    trim = HeapTrim(2.0, clock)
+    trim.spider_opened()
+    clock.pump([1.0] * 7)
+    trim.spider_closed()
+    clock.pump([1.0] * 4)
+    assert trims == [2.0, 4.0, 6.0]
+
+
+def test_heap_trim_is_off_at_zero() -> None:
+    with pytest.raises(NotConfigured):
+        HeapTrim.from_crawler(get_crawler(SiteSpider, {"HEAP_TRIM_INTERVAL": 0}))
+    crawler = get_crawler(SiteSpider, {"HEAP_TRIM_INTERVAL": 1.5})
+    assert HeapTrim.from_crawler(crawler).interval == 1.5
