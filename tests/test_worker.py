@@ -8,8 +8,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from lxml.html import fromstring
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
+from trafilatura import external
 from twisted.internet.task import Clock
 
 from archiver import heap, worker
@@ -95,3 +97,30 @@ def test_heap_trim_is_off_at_zero() -> None:
         HeapTrim.from_crawler(get_crawler(SiteSpider, {"HEAP_TRIM_INTERVAL": 0}))
     crawler = get_crawler(SiteSpider, {"HEAP_TRIM_INTERVAL": 1.5})
     assert HeapTrim.from_crawler(crawler).interval == 1.5
+
+
+def test_stoplist_stand_in_holds_trafilaturas_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    assert set(worker.AllStoplists()) == set(external.jt_stoplist_init())
+
+
+def test_justext_on_the_stand_in_extracts_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = (PAGE / "teachers-ratify-three-year-contract.html").read_text()
+
+    def justext_text() -> list[str | None]:
+        return [p.text for p in external.try_justext(fromstring(html), URL, None)]
+
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    with_tuple = justext_text()
+    assert isinstance(external.JT_STOPLIST, tuple)
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    worker.share_stoplist()
+    assert isinstance(external.JT_STOPLIST, worker.AllStoplists)
+    assert justext_text() == with_tuple
+    assert len(with_tuple) > 3
+
+
+def test_share_stoplist_keeps_a_tuple_already_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(external, "JT_STOPLIST", ("a", "the"))
+    worker.share_stoplist()
+    assert external.JT_STOPLIST == ("a", "the")
