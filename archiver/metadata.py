@@ -51,7 +51,8 @@ _JSON_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|[-_]|\.html?|$)")
 _EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
-_JSON_TYPES = ("application/ld+json", "application/settings+json")
+# The script types holding structured data (JSON-LD, and the variant some CMSs use).
+JSON_SCRIPT_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # What an element the byline search can match must have in the markup, in lower case.
 _BYLINE_ATTRIBUTE = re.compile(r"""(?:rel|itemprop)\s*=\s*["']?$""")
@@ -72,11 +73,17 @@ class PageMetadata:
     page_type: str | None = None
 
 
-def read_metadata(tree: HtmlElement, url: str, markup: str | None = None) -> PageMetadata:
+def read_metadata(
+    tree: HtmlElement,
+    url: str,
+    markup: str | None = None,
+    json_scripts: list[HtmlElement] | None = None,
+) -> PageMetadata:
     """Title, author, date, description, site name, canonical URL and declared type.
 
     ``markup``, the text ``tree`` was parsed from, lets a byline search be skipped on pages
-    that cannot hold one.
+    that cannot hold one; ``json_scripts``, the page's scripts of :data:`JSON_SCRIPT_TYPES` in
+    document order, saves looking for them.
     """
     today = date.today().isoformat()
     with _head_alone(tree) as head:  # what trafilatura reads of the head, without the body
@@ -86,7 +93,11 @@ def read_metadata(tree: HtmlElement, url: str, markup: str | None = None) -> Pag
         head_url = extract_url(head, url)
     if found.author and " " not in found.author:  # a handle or a single word: not a name
         found.author = None
-    scripts = [script for script in tree.iter("script") if script.get("type") in _JSON_TYPES]
+    scripts = json_scripts
+    if scripts is None:
+        scripts = [
+            script for script in tree.iter("script") if script.get("type") in JSON_SCRIPT_TYPES
+        ]
     found = _read_json_ld(scripts, found)
     published = (
         meta_date
