@@ -90,7 +90,7 @@ def extract_article(
     """
     try:
         markup = decode_html(html, content_type) if isinstance(html, bytes) else html
-        if not markup.strip():
+        if not markup or markup.isspace():
             return None
         tree = load_html(markup)
         if tree is None:
