@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,16 @@ def run_archiver(*args: str, cwd: Path, timeout: float = 180) -> subprocess.Comp
         timeout=timeout,
         check=False,
     )
+
+
+def rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
+    """The rows ``sql`` selects from the archive at ``db``, read by column name or position."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
 
 
 def closed_port(host: str = "127.0.0.1") -> int:

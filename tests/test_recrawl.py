@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 from archiver.sample_server import SampleSite
-from tests.conftest import TEST_SITES, run_archiver
+from tests.conftest import TEST_SITES, rows, run_archiver
 
 NEW_PAGE = "news/2026/10/late-night-council-vote.html"
 TEMPLATE = "news/2026/10/council-approves-parking-meter-hike.html"
-
-
-def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
 
 
 def crawl(site: SampleSite, cwd: Path, *extra: str) -> str:

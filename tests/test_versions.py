@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 from archiver.sample_server import SampleSite
-from tests.conftest import TEST_SITES, run_archiver
+from tests.conftest import TEST_SITES, rows, run_archiver
 
 PAGE = "news/2026/10/council-approves-parking-meter-hike.html"
 OLD = "The council also agreed to extend free"
 NEW = "The council also voted, after a late amendment, to extend free"
-
-
-def rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
 
 
 def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> None:
@@ -58,7 +49,7 @@ def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> N
         " WHERE article_versions_fts MATCH ?",
         '"late amendment"',
     )
-    assert hits == [(2,)]
+    assert [tuple(hit) for hit in hits] == [(2,)]
 
     found = run_archiver(
         "search", '"agreed to extend"', "--older-versions", "--json", "--db", "a.db", cwd=tmp_path
