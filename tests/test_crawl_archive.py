@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.extract import extract_article
 from archiver.sample_server import SampleSite
 from storage.warcread import read_response, verify_warc
-from tests.conftest import REPO, run_archiver
+from tests.conftest import REPO, rows, run_archiver
 
 FILENAME = re.compile(r"^archiver-.+-\d{17}-\d{5}\.warc\.gz$")
 
@@ -33,15 +32,6 @@ def archive(
     result = run_archiver(*args, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:]
     yield work, result
-
-
-def query(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
 
 
 def expected(site: SampleSite) -> dict[str, object]:
@@ -110,7 +100,7 @@ def test_gzip_bodies_are_kept_as_sent(archive, sample_sites):
     work, _ = archive
     site = sample_sites[0]
     url = site.url + "static/style.css"
-    (row,) = query(work / "news.db", "SELECT * FROM captures WHERE url = ?", url)
+    (row,) = rows(work / "news.db", "SELECT * FROM captures WHERE url = ?", url)
     stored = read_response(work / "w" / row["warc_filename"], row["warc_offset"])
     assert stored.header("Content-Encoding") == "gzip"
     assert stored.raw_body[:2] == b"\x1f\x8b"
@@ -121,9 +111,9 @@ def test_gzip_bodies_are_kept_as_sent(archive, sample_sites):
 
 def test_every_capture_points_at_the_record_of_its_url(archive):
     work, _ = archive
-    rows = query(work / "news.db", "SELECT * FROM captures")
-    assert len(rows) >= 40
-    for row in rows:
+    captures = rows(work / "news.db", "SELECT * FROM captures")
+    assert len(captures) >= 40
+    for row in captures:
         path = work / "w" / row["warc_filename"]
         with open(path, "rb") as fh:
             fh.seek(row["warc_offset"])
@@ -138,7 +128,7 @@ def test_every_capture_points_at_the_record_of_its_url(archive):
 
 def test_page_requisites_and_robots_are_archived(archive, sample_sites):
     work, _ = archive
-    urls = {row["url"] for row in query(work / "news.db", "SELECT url FROM captures")}
+    urls = {row["url"] for row in rows(work / "news.db", "SELECT url FROM captures")}
     for site in sample_sites:
         assert site.url + "robots.txt" in urls
         assert site.url + "static/style.css" in urls
@@ -148,7 +138,7 @@ def test_page_requisites_and_robots_are_archived(archive, sample_sites):
 def test_articles_match_the_pages_and_hubs_are_not_articles(archive, sample_sites):
     work, _ = archive
     db = work / "news.db"
-    articles = {row["url"]: row for row in query(db, "SELECT * FROM articles")}
+    articles = {row["url"]: row for row in rows(db, "SELECT * FROM articles")}
     wanted: set[str] = set()
     for site in sample_sites:
         data = expected(site)
@@ -164,12 +154,12 @@ def test_articles_match_the_pages_and_hubs_are_not_articles(archive, sample_site
             assert page["first_sentence"] in row["text"]
             assert page["last_sentence"] in row["text"]
         for hub in data["hubs"]:  # type: ignore[union-attr]
-            (capture,) = query(
+            (capture,) = rows(
                 db, "SELECT kind FROM captures WHERE url = ?", site.url + hub.lstrip("/")
             )
             assert capture["kind"] == "hub"
     assert set(articles) == wanted
-    kinds = query(
+    kinds = rows(
         db, "SELECT DISTINCT c.kind FROM articles a JOIN captures c ON c.id = a.capture_id"
     )
     assert [row["kind"] for row in kinds] == ["article"]
@@ -182,7 +172,7 @@ def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
         "SELECT a.url, a.text, a.title, a.extracted, c.warc_filename, c.warc_offset"
         " FROM articles a JOIN captures c ON c.id = a.capture_id"
     )
-    for row in query(db, sql):
+    for row in rows(db, sql):
         stored = read_response(work / "w" / row["warc_filename"], row["warc_offset"])
         article = extract_article(stored.body, row["url"], stored.header("Content-Type"))
         assert article is not None
@@ -195,7 +185,7 @@ def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
 
 def test_full_text_search_finds_an_article(archive):
     work, _ = archive
-    hits = query(
+    hits = rows(
         work / "news.db",
         "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
         " WHERE articles_fts MATCH ?",
@@ -207,19 +197,19 @@ def test_full_text_search_finds_an_article(archive):
 def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, sample_sites):
     work, _ = archive
     db = work / "news.db"
-    captures_before = len(query(db, "SELECT id FROM captures"))
+    captures_before = len(rows(db, "SELECT id FROM captures"))
     seeds = [s.url for s in sample_sites]
     args = ["--db", "news.db", "--warc-dir", "w", "-s", "CRAWL_REFRESH=True"]
     result = run_archiver("crawl", *seeds, *args, cwd=work)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "unchanged: 14" in result.stdout
-    assert len(query(db, "SELECT id FROM articles")) == 14
-    assert len(query(db, "SELECT id FROM captures")) == 2 * captures_before
-    second = query(db, "SELECT * FROM captures WHERE crawl_id = 2 AND kind = 'article'")
+    assert len(rows(db, "SELECT id FROM articles")) == 14
+    assert len(rows(db, "SELECT id FROM captures")) == 2 * captures_before
+    second = rows(db, "SELECT * FROM captures WHERE crawl_id = 2 AND kind = 'article'")
     assert len(second) == 14
     assert {row["record_type"] for row in second} == {"revisit"}
     for row in second:
-        original = query(db, "SELECT * FROM captures WHERE id = ?", row["refers_to"])[0]
+        original = rows(db, "SELECT * FROM captures WHERE id = ?", row["refers_to"])[0]
         assert original["url"] == row["url"] and original["record_type"] == "response"
         with open(work / "w" / row["warc_filename"], "rb") as fh:
             fh.seek(row["warc_offset"])
@@ -230,7 +220,7 @@ def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, samp
         assert headers.get_header("WARC-Refers-To-Target-URI") == original["url"]
         assert headers.get_header("WARC-Refers-To-Date") == original["fetched_at"]
         assert headers.get_header("WARC-Payload-Digest") == original["payload_digest"]
-    crawls = query(db, "SELECT status, pages, articles FROM crawls ORDER BY id")
+    crawls = rows(db, "SELECT status, pages, articles FROM crawls ORDER BY id")
     assert [row["status"] for row in crawls] == ["finished", "finished"]
     assert crawls[0]["pages"] == captures_before
 
@@ -246,5 +236,5 @@ def test_scrapy_crawl_from_the_project_folder_uses_the_same_settings(sample_site
         cwd=REPO, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    assert len(query(tmp_path / "s.db", "SELECT id FROM articles")) == 7
+    assert len(rows(tmp_path / "s.db", "SELECT id FROM articles")) == 7
     assert list((tmp_path / "w").glob("archiver-*.warc.gz"))

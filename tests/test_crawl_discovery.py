@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -14,19 +13,10 @@ import pytest
 from archiver.crawl import project_settings
 from storage.warcread import verify_warc
 from tests import newssite
-from tests.conftest import run_archiver
+from tests.conftest import rows, run_archiver
 from tests.siteserver import SiteServer, reply
 
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=False")  # loopback sites: no need to wait between requests
-
-
-def rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
 
 
 def crawl(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
