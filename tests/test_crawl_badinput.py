@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from storage.warcread import verify_warc
 from tests.badsite import bad_site
-from tests.conftest import run_archiver
+from tests.conftest import rows, run_archiver
 from tests.siteserver import SiteServer
 
 # Limits lowered so that the 50 MB page, the gzip bomb and the dripping server are stopped fast.
@@ -46,15 +45,6 @@ def bad_crawl(
         seeds = [site.url, site.url + "sitemap.xml"]
         result = run_archiver("crawl", *seeds, "--db", "a.db", "--warc-dir", "w", *LIMITS, cwd=work)
         yield work, site, result
-
-
-def rows(db: Path, sql: str) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql))
-    finally:
-        conn.close()
 
 
 def test_the_crawl_finishes_and_its_summary_lists_each_kind(bad_crawl) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from storage.warcread import verify_warc
-from tests.conftest import closed_port, run_archiver
+from tests.conftest import closed_port, rows, run_archiver
 from tests.faultsite import fault_site
 
 
@@ -22,15 +21,6 @@ def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
         result = run_archiver("crawl", site.url, refused, "--db", "a.db", cwd=work)
         yield work, site.url, result.stdout + result.stderr
         assert result.returncode == 0, result.stderr[-3000:]
-
-
-def rows(db: Path, sql: str) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql))
-    finally:
-        conn.close()
 
 
 def test_the_crawl_finishes_and_counts_each_kind_of_error(faulty_crawl: tuple[Path, str, str]):
