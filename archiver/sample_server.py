@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from types import TracebackType
 from typing import Self
 from urllib.parse import unquote, urlsplit
@@ -77,13 +78,10 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class SampleSite:
-    """A static site served in a background thread on ``host`` and a free port."""
+class LoopbackServer:
+    """An HTTP server on ``host`` and a free port, answering in background threads."""
 
-    def __init__(
-        self, root: Path, host: str = "127.0.0.1", routes: dict[str, Route] | None = None
-    ) -> None:
-        handler = partial(StaticSiteHandler, root=root, routes=routes or {})
+    def __init__(self, handler: Callable[..., BaseRequestHandler], host: str = "127.0.0.1") -> None:
         self.server = ThreadingHTTPServer((host, 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -93,6 +91,11 @@ class SampleSite:
         """The site's base URL, ending in a slash."""
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}/"
+
+    @property
+    def host(self) -> str:
+        """The host the site is served on."""
+        return str(self.server.server_address[0])
 
     def start(self) -> Self:
         """Start serving in the background."""
@@ -111,3 +114,12 @@ class SampleSite:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class SampleSite(LoopbackServer):
+    """A static site served in a background thread on ``host`` and a free port."""
+
+    def __init__(
+        self, root: Path, host: str = "127.0.0.1", routes: dict[str, Route] | None = None
+    ) -> None:
+        super().__init__(partial(StaticSiteHandler, root=root, routes=routes or {}), host)

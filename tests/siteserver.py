@@ -5,13 +5,12 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-Route = Callable[[BaseHTTPRequestHandler], None]
+from archiver.sample_server import LoopbackServer, Route
+
+__all__ = ["Route", "SiteServer", "gzipped", "redirect", "reply"]
 
 
 def reply(
@@ -49,7 +48,7 @@ def redirect(location: str, status: int = 302) -> Route:
     return reply(b"", None, status, headers=(("Location", location),))
 
 
-class SiteServer:
+class SiteServer(LoopbackServer):
     """Serve ``routes`` on ``host`` and a free port in a background thread.
 
     Each request's path and headers are recorded in ``requests``; ``delay`` seconds are spent
@@ -89,20 +88,7 @@ class SiteServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 """Quiet: tests print their own output."""
 
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """The site's base URL, ending in a slash."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    @property
-    def host(self) -> str:
-        """The host the site is served on."""
-        return str(self.server.server_address[0])
+        super().__init__(Handler, host)
 
     def hits(self, path: str) -> int:
         """How many times ``path`` was requested."""
@@ -113,13 +99,3 @@ class SiteServer:
         """Every requested path, in order."""
         with self._lock:
             return [path for path, _ in self.requests]
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.server.shutdown()
-        self.server.server_close()
