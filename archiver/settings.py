@@ -59,6 +59,7 @@ ARCHIVER_CONTACT = "https://github.com/news-archiver"  # a URL or mailto: for si
 USER_AGENT = "news-archiver/0.1 (+{contact})"  # {contact} is filled from ARCHIVER_CONTACT
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+CONCURRENT_ITEMS = 16  # Scrapy: 100, i.e. 100 asyncio tasks for every page's output
 DOWNLOADER = "archiver.downloader.PerHostDownloader"  # enforces the per-host limit (Scrapy 2.19)
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True
