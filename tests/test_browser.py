@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -169,8 +170,24 @@ def frame_showing(page: Page, fragment: str, timeout: float = 30) -> Frame:
     raise AssertionError(f"no frame at {fragment}: {[f.url for f in page.frames]}")
 
 
+T = TypeVar("T")
+
 # Loading a WACZ into ReplayWeb.page takes seconds, more on a busy 2-core machine.
 WACZ_LOAD_MS = 45_000
+
+
+def once_loaded(page: Page, ready: Callable[[], T]) -> T:
+    """``ready()`` once ReplayWeb.page has loaded the WACZ, reloading once if the first load stalls.
+
+    The first load in a fresh browser profile registers ReplayWeb.page's service worker and
+    indexes the WACZ; in about one clean-clone run in five it never showed the archive (seconds
+    usually, nothing after 30 s) until the page was loaded again.
+    """
+    try:
+        return ready()
+    except (PlaywrightTimeout, AssertionError):
+        page.reload()
+        return ready()
 
 
 def test_replaywebpage_lists_the_archive_pages_and_searches_their_text(servers, replayweb, page):
@@ -185,11 +202,7 @@ def test_replaywebpage_lists_the_archive_pages_and_searches_their_text(servers, 
     page.goto(f"{base}/{embed(site, 'pages.html')}")
     app = page.frame_locator("iframe").first
     listed = app.get_by_text(f"{articles} Pages", exact=True).first  # pages.jsonl, not detection
-    try:  # the first load registers ReplayWeb.page's service worker and indexes the WACZ
-        listed.wait_for(timeout=WACZ_LOAD_MS)
-    except PlaywrightTimeout:
-        page.reload()
-        listed.wait_for(timeout=WACZ_LOAD_MS)
+    once_loaded(page, lambda: listed.wait_for(timeout=WACZ_LOAD_MS))
     # a word of one article's clean text only (not its title): found through pages.jsonl's text
     app.get_by_placeholder("Search by Page URL, Title, or Text").fill("Tallis")
     app.get_by_text("1 Page", exact=True).first.wait_for()
@@ -202,7 +215,7 @@ def test_replaywebpage_replays_an_article_from_the_wacz(servers, replayweb, page
     (row,) = query(work / "news.db", "SELECT url FROM articles WHERE title = ?", FERRY_TITLE)
     blocked = only_from(page, base)
     page.goto(f"{base}/{embed(site, 'article.html', row['url'])}")
-    frame = frame_showing(page, f"mp_/{row['url']}")
+    frame = once_loaded(page, lambda: frame_showing(page, f"mp_/{row['url']}", WACZ_LOAD_MS / 1000))
     assert frame.locator("h1.headline").inner_text() == FERRY_TITLE
     frame.wait_for_load_state("load")
     assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == CREAM
