@@ -46,10 +46,14 @@ def analyse(
 
 
 def analyse_page(
-    body: bytes, url: str, content_type: str | None, min_chars: int
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    min_chars: int,
+    prune_xpath: tuple[str, ...] = (),
 ) -> tuple[Article | None, str]:
     """The cleaned article and the page's kind. Pure and picklable: runs in worker processes."""
-    analysis = analyse(body, url, content_type, min_chars)
+    analysis = analyse(body, url, content_type, min_chars, prune_xpath)
     return analysis.article, analysis.kind
 
 

@@ -272,17 +272,24 @@ def reclean(db: Path, site: str | None) -> None:
 @cli.command()
 @db_option
 @warc_dir_option
-def reextract(db: Path, warc_dir: Path) -> None:
+@click.option(
+    "--sites",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The crawl's sites file: its sites' prune selectors apply again.",
+)
+def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
     """Rebuild captures and articles from the WARC files alone, with the crawl's own code.
 
     \b
     Example:
-        archiver reextract --warc-dir warcs --db rebuilt.db
+        archiver reextract --warc-dir warcs --db rebuilt.db --sites sites.toml
     """
     from archiver.crawl import project_settings
+    from archiver.rebuild import no_pruning
     from archiver.rebuild import reextract as reextract_articles
 
     settings = project_settings()
+    prune_for = no_pruning if sites is None else _site_selectors(sites)
     with open_store(db) as store:
         try:
             report = reextract_articles(
@@ -290,11 +297,28 @@ def reextract(db: Path, warc_dir: Path) -> None:
                 store,
                 settings.getint("ARTICLE_MIN_CHARS"),
                 settings.getint("EXTRACT_WORKERS"),
+                prune_for,
             )
         except ArchiveError as exc:
             raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
     click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
+
+
+def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
+    """The prune selectors of the site a URL belongs to, read from a sites file."""
+    from archiver.sitesfile import SitesFileError, load_sites
+    from archiver.urls import on_hosts
+
+    try:
+        configs = load_sites(sites)
+    except SitesFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--sites'") from exc
+
+    def prune_for(url: str) -> tuple[str, ...]:
+        return next((site.prune for site in configs if on_hosts(url, site.hosts)), ())
+
+    return prune_for
 
 
 @cli.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,10 +43,25 @@ def warc_files(warc_dir: Path) -> list[Path]:
     return files
 
 
+PruneFor = Callable[[str], tuple[str, ...]]
+
+
+def no_pruning(url: str) -> tuple[str, ...]:
+    """No selectors to prune, whatever the page."""
+    return ()
+
+
 def reextract(
-    warc_dir: Path, store: ArticleStore, min_chars: int, workers: int = 0
+    warc_dir: Path,
+    store: ArticleStore,
+    min_chars: int,
+    workers: int = 0,
+    prune_for: PruneFor = no_pruning,
 ) -> RebuildReport:
-    """Index every response of the WARC files and extract its article with the crawl's code."""
+    """Index every response of the WARC files and extract its article with the crawl's code.
+
+    ``prune_for`` gives a page's site selectors to prune, as the crawl's sites file did.
+    """
     report = RebuildReport()
     pages = _html_pages(warc_dir, store, report)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
@@ -54,9 +69,9 @@ def reextract(
         for page in pages:
             batch.append(page)
             if len(batch) >= 64:
-                _extract_batch(pool, batch, store, min_chars, report)
+                _extract_batch(pool, batch, store, min_chars, prune_for, report)
                 batch = []
-        _extract_batch(pool, batch, store, min_chars, report)
+        _extract_batch(pool, batch, store, min_chars, prune_for, report)
     store.commit()
     return report
 
@@ -79,10 +94,13 @@ def _extract_batch(
     batch: list[tuple[int, StoredResponse]],
     store: ArticleStore,
     min_chars: int,
+    prune_for: PruneFor,
     report: RebuildReport,
 ) -> None:
     futures = [
-        pool.submit(analyse_page, s.body, s.url, s.header("Content-Type"), min_chars)
+        pool.submit(
+            analyse_page, s.body, s.url, s.header("Content-Type"), min_chars, prune_for(s.url)
+        )
         for _, s in batch
     ]
     for (capture_id, stored), future in zip(batch, futures, strict=True):

@@ -168,6 +168,16 @@ def test_a_sites_file_sets_per_site_limits_and_prune_selectors(tmp_path: Path) -
     (recorded,) = rows(tmp_path / "a.db", "SELECT seeds, settings FROM crawls")
     assert f"{other.url}atom.xml" in json.loads(recorded["seeds"])
     assert json.loads(recorded["settings"])["CRAWL_SITES_FILE"] == str(sites)
+    # Rebuilt from the WARC files with the same sites file, the pruned text comes back as stored.
+    for name, options in (("same.db", ("--sites", str(sites))), ("whole.db", ())):
+        rebuilt = run_archiver("reextract", "--warc-dir", "w", "--db", name, *options, cwd=tmp_path)
+        assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    same = dict(rows(tmp_path / "same.db", "SELECT url, text FROM articles"))
+    whole = dict(rows(tmp_path / "whole.db", "SELECT url, text FROM articles"))
+    assert same.keys() == texts.keys()
+    for story in newssite.IN_RSS + newssite.IN_ATOM:
+        assert same[story.url(other.url)] == texts[story.url(other.url)]
+        assert newssite.FACT in whole[story.url(other.url)]
 
 
 def test_a_bad_sites_file_is_one_line(tmp_path: Path) -> None:
@@ -179,6 +189,9 @@ def test_a_bad_sites_file_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     nothing = run_archiver("crawl", "--db", "a.db", cwd=tmp_path)
     assert nothing.returncode == 2 and "give SEEDS, or a sites file with --sites" in nothing.stderr
+    rebuild = run_archiver("reextract", "--sites", str(sites), "--db", "r.db", cwd=tmp_path)
+    assert rebuild.returncode == 2 and "Traceback" not in rebuild.stderr
+    assert "site 'x': depth must be a whole number zero or more" in rebuild.stderr
 
 
 def test_politeness_is_the_default_and_every_default_can_be_overridden(tmp_path: Path) -> None:
