@@ -256,10 +256,16 @@ class ArticleStore:
 
     def _save_article(self, row: ArticleRow) -> str:
         existing = self.db.execute(
-            "SELECT id, extracted, title FROM articles WHERE url = ?", [row.url]
+            "SELECT id, extracted, title, capture_id FROM articles WHERE url = ?", [row.url]
         ).fetchone()
         if existing is not None and (existing[1], existing[2]) == (row.extracted, row.title):
             return "unchanged"
+        if existing is not None and self._page_of(existing[3]) == row.url:
+            page = self._page_of(row.capture_id)
+            if page is not None and page != row.url:
+                # Stored from its own page: a copy naming it canonical (an AMP page) does not
+                # replace it, whichever a crawl or a rebuild happens to extract first.
+                return "unchanged"
         values = {
             "url": row.url,
             "site": row.site,
@@ -297,6 +303,13 @@ class ArticleStore:
         if crossed:
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         return outcome
+
+    def _page_of(self, capture_id: int | None) -> str | None:
+        """The URL the capture of ``capture_id`` was fetched from."""
+        if capture_id is None:
+            return None
+        found = self.db.execute("SELECT url FROM captures WHERE id = ?", [capture_id]).fetchone()
+        return str(found[0]) if found else None
 
     def reclean_site(self, site: str, article_ids: Iterable[int]) -> int:
         """Re-apply the site layer to stored articles, from their stored blocks; count changes."""

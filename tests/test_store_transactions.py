@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from storage.store import ArticleRow, ArticleStore
+from storage.store import ArticleRow, ArticleStore, CaptureRow
+from storage.warc import WarcRef
 
 
 def article(url: str, blocks: tuple[str, ...], kept: tuple[bool, ...] | None = None) -> ArticleRow:
@@ -47,3 +49,31 @@ def test_a_failed_article_leaves_nothing_behind(tmp_path: Path) -> None:
     urls = [row[0] for row in conn.execute("SELECT url FROM articles ORDER BY url")]
     assert urls == ["https://news.example/a", "https://news.example/c"]
     assert conn.execute("SELECT count(*) FROM site_block_pages").fetchone() == (2,)
+
+
+def capture(store: ArticleStore, url: str, n: int) -> int:
+    """A capture row of ``url``, as the crawl writes one."""
+    ref = WarcRef("a.warc.gz", 1000 * n, 900, f"<urn:uuid:{n}>")
+    row = CaptureRow(url, 200, "text/html", "2026-11-27T10:00:00Z", ref, f"sha1:{n}", 900)
+    return store.add_capture(row)
+
+
+@pytest.mark.parametrize("amp_first", [False, True])
+def test_an_amp_copy_never_replaces_the_article_read_off_its_own_page(
+    tmp_path: Path, amp_first: bool
+) -> None:
+    own, amp = "https://news.example/a", "https://news.example/amp/a"
+    with ArticleStore(tmp_path / "a.db") as store:
+        pages = {own: ("Harbour wall repaired.",), amp: ("Harbour wall repaired.", "AMP page.")}
+        order = [amp, own] if amp_first else [own, amp]
+        outcomes = []
+        for n, page in enumerate(order):
+            row = replace(
+                article(own, pages[page]),
+                extracted=repr(pages[page]),
+                capture_id=capture(store, page, n),
+            )
+            outcomes.append(store.save_article(row))
+        assert outcomes == (["new", "updated"] if amp_first else ["new", "unchanged"])
+    conn = sqlite3.connect(tmp_path / "a.db")
+    assert conn.execute("SELECT text FROM articles").fetchall() == [("Harbour wall repaired.",)]
