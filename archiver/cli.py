@@ -8,16 +8,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
-from archiver.crawl import crawl_overrides, discovery_overrides, project_settings, run_crawl
-from archiver.extract import Article, extract_article
-from archiver.progress import CrawlProgress
 from storage.errors import ArchiveError
 from storage.store import ArticleStore
+
+if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands that use them
+    from archiver.extract import Article
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,6 +126,8 @@ def crawl(
         archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
         archiver crawl --sites sites.toml --since 2026-11-01 --job daily
     """
+    from archiver.crawl import crawl_overrides, discovery_overrides
+
     check_crawl_options(seeds, sites, job)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
@@ -135,6 +137,7 @@ def crawl(
 
 def check_job_idle(overrides: dict[str, Any]) -> None:
     """One line, not a traceback, when the job is already running in another process."""
+    from archiver.crawl import project_settings
     from archiver.jobs import JobError, ensure_idle, job_dir
 
     settings = project_settings(overrides)
@@ -181,6 +184,8 @@ def extract(file: Any, url: str | None, output: str) -> None:
     Example:
         archiver extract page.html --url https://example.org/news/story --format markdown
     """
+    from archiver.extract import extract_article
+
     body = file.read()
     name = getattr(file, "name", "<stdin>")
     address = url or (Path(name).resolve().as_uri() if name != "<stdin>" else "")
@@ -205,6 +210,7 @@ def demo(out: Path) -> None:
     Example:
         archiver demo --out demo-archive
     """
+    from archiver.crawl import crawl_overrides
     from archiver.demo import serve_sample_sites
 
     if out.exists():
@@ -366,6 +372,9 @@ def history(url: str, db: Path, versions: tuple[int, int] | None) -> None:
 
 
 def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
+    from archiver.crawl import project_settings, run_crawl
+    from archiver.progress import CrawlProgress
+
     settings = project_settings(overrides)
     db = Path(settings["ARCHIVE_DB"])
     open_store(db).close()  # fail early, with one line, on an unusable --db

@@ -12,8 +12,8 @@ from typing import TextIO
 
 import click
 
+from archiver import settings as defaults
 from archiver.cli import db_option, warc_dir_option
-from archiver.crawl import project_settings
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
 from storage.search import SearchHit, SearchQuery, SearchSyntaxError, search_articles
@@ -82,7 +82,7 @@ def search(
         since=since.date().isoformat() if since else None,
         until=until.date().isoformat() if until else None,
         language=lang,
-        limit=limit or project_settings().getint("SEARCH_LIMIT"),
+        limit=limit or defaults.SEARCH_LIMIT,
         older_versions=older_versions,
     )
     with open_reader(db) as reader:
@@ -141,6 +141,7 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
     Example:
         archiver serve --db news.db --port 8001
     """
+    from archiver.crawl import project_settings
     from archiver.serve import checkpoint, datasette_command, write_metadata
     from archiver.servers import HOST, run_server
 
@@ -182,6 +183,7 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         archiver replay --warc-dir warcs --port 8080
         archiver replay --url https://example.org/news/story --at 20261127 --warc-dir warcs
     """
+    from archiver.crawl import project_settings
     from archiver.replay import (
         ReplayError,
         ReplayIndex,

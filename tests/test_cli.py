@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from archiver.cli import cli
-from tests.conftest import TEST_SITES
+from tests.conftest import REPO, TEST_SITES
 
 ARTICLE = (
     TEST_SITES / "appeal-news" / "news" / "2026" / "10" / "council-approves-parking-meter-hike.html"
@@ -78,3 +80,18 @@ def test_extract_of_a_page_without_an_article_fails_clearly(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["extract", str(empty)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: no article text found in {empty}"
+
+
+def test_query_commands_load_neither_scrapy_nor_trafilatura() -> None:
+    """``archiver search`` answers in a fraction of a second: no crawl or extraction code."""
+    probe = (
+        "import sys, archiver.cli\n"
+        "names = ('scrapy', 'twisted', 'trafilatura', 'lxml')\n"
+        "heavy = sorted(name for name in names if name in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
