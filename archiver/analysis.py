@@ -45,18 +45,6 @@ def analyse(
     return PageAnalysis(article, kind, evidence)
 
 
-def analyse_page(
-    body: bytes,
-    url: str,
-    content_type: str | None,
-    min_chars: int,
-    prune_xpath: tuple[str, ...] = (),
-) -> tuple[Article | None, str]:
-    """The cleaned article and the page's kind. Pure and picklable: runs in worker processes."""
-    analysis = analyse(body, url, content_type, min_chars, prune_xpath)
-    return analysis.article, analysis.kind
-
-
 def article_row(
     article: Article, capture_id: int | None, fetched_at: str, crawl_id: int | None = None
 ) -> ArticleRow:

@@ -312,19 +312,15 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
 
 
 def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
-    """The prune selectors of the site a URL belongs to, read from a sites file."""
-    from archiver.sitesfile import SitesFileError, load_sites
-    from archiver.urls import on_hosts
+    """The prune selectors of a URL's site, as a crawl with the sites file ``sites`` finds them."""
+    from archiver.crawl import project_settings
+    from archiver.plan import plan_from
+    from archiver.sitesfile import SitesFileError
 
     try:
-        configs = load_sites(sites)
+        return plan_from([], project_settings({"CRAWL_SITES_FILE": str(sites)})).prune_for
     except SitesFileError as exc:
         raise click.BadParameter(str(exc), param_hint="'--sites'") from exc
-
-    def prune_for(url: str) -> tuple[str, ...]:
-        return next((site.prune for site in configs if on_hosts(url, site.hosts)), ())
-
-    return prune_for
 
 
 @cli.command()

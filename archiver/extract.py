@@ -1,4 +1,4 @@
-"""The one place trafilatura is called: HTML in, :class:`Article` out.
+"""One page's article: HTML in, :class:`Article` out (trafilatura, then our cleaning).
 
 ``extract_article`` is pure and picklable, so the crawl's process pool, ``archiver extract``,
 ``archiver reextract`` and the benchmarks all run the very same code.

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from html import unescape
 
 from htmldate import find_date
 from lxml.html import Element, HtmlElement
-from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extract_json_parse_error
+from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
 from trafilatura.metadata import (
     JSON_MINIFY,
     Document,
@@ -27,7 +26,6 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 # A byline: an element that says it holds the author, read only if its text is short.
 _BYLINE = ".//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')][1]"
@@ -53,7 +51,6 @@ _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|[-_]|\.html?
 _EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
 # The script types holding structured data (JSON-LD, and the variant some CMSs use).
 JSON_SCRIPT_TYPES = frozenset({"application/ld+json", "application/settings+json"})
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # What an element the byline search can match must have in the markup, in lower case.
 _BYLINE_ATTRIBUTE = re.compile(r"""(?:rel|itemprop)\s*=\s*["']?$""")
 _BY = re.compile(r"^(by|von|par|por|de|di|от|автор:?)\s+", re.I)
@@ -167,30 +164,20 @@ def _json_ld_date(scripts: list[HtmlElement], today: str) -> str | None:
 def _read_json_ld(scripts: list[HtmlElement], found: Document) -> Document:
     """``found`` completed from JSON-LD ``scripts``, as trafilatura's ``extract_meta_json`` does.
 
-    Same result, about half the time: JSON is parsed as it stands (trafilatura first strips the
-    whitespace between tokens with a regex, which only its fallback for broken JSON needs), and
-    lone surrogates go by one regex rather than a loop over every character.
+    Same result, in less time: JSON is parsed as it stands (trafilatura first strips the
+    whitespace between tokens with a regex, which only its fallback for broken JSON needs).
     """
     for script in scripts:
         if not script.text:
             continue
         try:
-            found = extract_json(json.loads(_normalize_json(script.text), strict=False), found)
+            found = extract_json(json.loads(normalize_json(script.text), strict=False), found)
         except json.JSONDecodeError:
-            minified = _normalize_json(JSON_MINIFY.sub(r"\1", script.text))
+            minified = normalize_json(JSON_MINIFY.sub(r"\1", script.text))
             found = extract_json_parse_error(minified, found)
         except Exception:  # trafilatura's JSON-LD reader fails on odd documents
             continue
     return found
-
-
-def _normalize_json(text: str) -> str:
-    """trafilatura's ``normalize_json``: escapes decoded, surrogates and tags dropped, trimmed."""
-    if "\\" in text:
-        text = text.replace("\\n", "").replace("\\r", "").replace("\\t", "")
-        text = JSON_UNICODE_REPLACE.sub(lambda match: chr(int(match[1], 16)), text)
-        text = unescape(_SURROGATE.sub("", text))
-    return trim(HTML_STRIP_TAGS.sub("", text))
 
 
 def _url_date(url: str, today: str) -> str | None:

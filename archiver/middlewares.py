@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from typing import Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -92,7 +92,7 @@ class PageLimits:
         return cls(crawler, limit)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+        if urlsplit(request.url).path == "/robots.txt":  # Scrapy's own fetch, or the spider's
             return
         if self.limit and self.passed >= self.limit:
             self._refuse("over --max-pages", f"the crawl reached {self.limit} pages")
@@ -117,10 +117,6 @@ class RedirectLoopGuard:
     Scrapy would schedule the looping redirect, and its duplicate filter would drop it without
     a word; raising here sends the request to the spider's errback as a ``redirect loop``.
     """
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls()
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")

@@ -72,7 +72,7 @@ def _hub_address(path: str, query: str) -> bool:
 
 
 def _listing(evidence: PageEvidence) -> bool:
-    """Teaser headlines outnumbering reporting, or a page that is mostly links."""
+    """Teaser headlines with at most two long paragraphs each, or a page that is mostly links."""
     headlines = evidence.headline_links
     if headlines >= LISTING_HEADLINES and evidence.long_paragraphs <= 2 * headlines:
         return True

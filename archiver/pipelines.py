@@ -18,7 +18,6 @@ from archiver.analysis import article_row
 from archiver.extensions import ArchiveDatabase
 from archiver.items import PageItem
 from archiver.pagekind import ARTICLE
-from archiver.urls import clean_url
 from archiver.worker import analyse_in_worker, start_worker
 from storage.store import utc_now
 
@@ -129,11 +128,6 @@ class ArticleStoragePipeline:
         if item.kind != ARTICLE or item.article is None:
             return item
         assert self.crawler.stats is not None
-        if item.article.url != clean_url(item.url) and store.has_article(item.article.url):
-            # another address of an article already stored (AMP, print, tracking copy): the
-            # page at the canonical URL speaks for it
-            self.crawler.stats.inc_value("archiver/articles/duplicate")
-            return item
         row = article_row(
             item.article, item.capture_id, item.fetched_at or utc_now(), database.crawl_id
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,22 +21,22 @@ class CrawlPlan:
     sites: tuple[SiteConfig, ...]
     allow_hosts: tuple[str, ...] = ()
     since: date | None = None
+    # Derived once: every link and request of the crawl is checked against them.
+    hosts: tuple[str, ...] = field(init=False)  # hosts the crawl may visit (subdomains too)
+    named_hosts: frozenset[str] = field(init=False)  # named by a seed, feed or sitemap
+    _site_hosts: tuple[tuple[SiteConfig, tuple[str, ...]], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        site_hosts = tuple((site, site.hosts) for site in self.sites)
+        found = [host for _, hosts in site_hosts for host in hosts]
+        object.__setattr__(self, "_site_hosts", site_hosts)
+        object.__setattr__(self, "hosts", tuple(dict.fromkeys([*found, *self.allow_hosts])))
+        object.__setattr__(self, "named_hosts", frozenset(host_of(url) for url in self.seeds))
 
     @property
     def seeds(self) -> list[str]:
         """Every start URL, in order."""
         return [url for site in self.sites for url in site.start_urls]
-
-    @property
-    def named_hosts(self) -> frozenset[str]:
-        """Hosts a seed, feed or sitemap of the plan names: the only non-public hosts allowed."""
-        return frozenset(host_of(url) for url in self.seeds)
-
-    @property
-    def hosts(self) -> tuple[str, ...]:
-        """Hosts the crawl may visit (subdomains included)."""
-        found = [host for site in self.sites for host in site.hosts]
-        return tuple(dict.fromkeys([*found, *self.allow_hosts]))
 
     def allows(self, url: str) -> bool:
         """Whether ``url`` is on one of the crawl's hosts."""
@@ -44,8 +44,8 @@ class CrawlPlan:
 
     def site_for(self, url: str) -> SiteConfig | None:
         """The site ``url`` belongs to, if any."""
-        for site in self.sites:
-            if on_hosts(url, site.hosts):
+        for site, hosts in self._site_hosts:
+            if on_hosts(url, hosts):
                 return site
         return None
 

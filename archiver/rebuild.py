@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archiver.analysis import analyse_page, article_row
+from archiver.analysis import analyse, article_row
 from archiver.cleaning import Block
 from archiver.extract import extracted_json, in_page_verdicts
 from archiver.pagekind import ARTICLE
@@ -98,13 +98,12 @@ def _extract_batch(
     report: RebuildReport,
 ) -> None:
     futures = [
-        pool.submit(
-            analyse_page, s.body, s.url, s.header("Content-Type"), min_chars, prune_for(s.url)
-        )
+        pool.submit(analyse, s.body, s.url, s.header("Content-Type"), min_chars, prune_for(s.url))
         for _, s in batch
     ]
     for (capture_id, stored), future in zip(batch, futures, strict=True):
-        article, kind = future.result()
+        analysis = future.result()
+        article, kind = analysis.article, analysis.kind
         store.set_capture_kind(capture_id, kind)
         if kind == ARTICLE and article is not None:
             report.count(store.save_article(article_row(article, capture_id, stored.warc_date)))

@@ -22,7 +22,6 @@ from archiver.analysis import PageAnalysis, analyse
 # page, which cost about 8% more worker CPU in page faults.
 TRIM_EVERY = 4
 
-_trim_every = TRIM_EVERY
 _tasks = 0
 
 
@@ -47,16 +46,14 @@ def share_stoplist() -> None:
         external.JT_STOPLIST = AllStoplists()  # type: ignore[assignment]  # typed as None
 
 
-def start_worker(trim_every: int = TRIM_EVERY) -> None:
+def start_worker() -> None:
     """Initializer of an extraction worker: below the crawl, lean stoplists, heap trimmed.
 
     Every page waits on the crawl process's reactor thread (downloads, links, WARC, SQLite);
     a worker that held its core for a whole extraction stalled all of them. At nice 10 a
     worker still gets every cycle the reactor leaves.
     """
-    global _trim_every
     os.nice(10)
-    _trim_every = trim_every
     share_stoplist()
 
 
@@ -67,11 +64,11 @@ def analyse_in_worker(
     min_chars: int,
     prune_xpath: tuple[str, ...] = (),
 ) -> PageAnalysis:
-    """:func:`archiver.analysis.analyse`, then give freed heap back every ``trim_every`` pages."""
+    """:func:`archiver.analysis.analyse`, then give freed heap back every ``TRIM_EVERY`` pages."""
     global _tasks
     try:
         return analyse(body, url, content_type, min_chars, prune_xpath)
     finally:
         _tasks += 1
-        if _trim_every > 0 and _tasks % _trim_every == 0:
+        if _tasks % TRIM_EVERY == 0:
             heap.trim()

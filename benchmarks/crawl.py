@@ -301,8 +301,12 @@ def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> tuple[Mirror, bo
         size = sum(p.stat().st_size for p in root.rglob("*.html"))
         return Mirror(root, pages, sections, size), False
     building = root.with_name(f"{root.name}.building-{os.getpid()}")
-    mirror = build_mirror(building, pages, load_templates(corpus_files(corpus_dir)))
-    (building / ".built").write_text(f"{pages} {MIRROR_VERSION}\n")
+    try:
+        mirror = build_mirror(building, pages, load_templates(corpus_files(corpus_dir)))
+        (building / ".built").write_text(f"{pages} {MIRROR_VERSION}\n")
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     if root.exists():
         shutil.rmtree(root)
     building.rename(root)

@@ -245,7 +245,8 @@ class ArticleStore:
 
     # articles -----------------------------------------------------------------------------
     def save_article(self, row: ArticleRow) -> str:
-        """Insert or update the article at ``row.url``; return 'new', 'updated' or 'unchanged'.
+        """Insert or update the article at ``row.url``; 'new', 'updated', 'unchanged' or
+        'duplicate' (a copy of an article stored from its own page).
 
         The site layer learns the article's blocks; a block that now recurs on enough of the
         site's pages is stripped from this article and re-cleaned out of the older ones. A text
@@ -256,16 +257,18 @@ class ArticleStore:
 
     def _save_article(self, row: ArticleRow) -> str:
         existing = self.db.execute(
-            "SELECT id, extracted, title, capture_id FROM articles WHERE url = ?", [row.url]
+            "SELECT a.id, a.extracted, a.title, c.url FROM articles a"
+            " LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
+            [row.url],
         ).fetchone()
         if existing is not None and (existing[1], existing[2]) == (row.extracted, row.title):
             return "unchanged"
-        if existing is not None and self._page_of(existing[3]) == row.url:
+        if existing is not None and existing[3] == row.url:
             page = self._page_of(row.capture_id)
             if page is not None and page != row.url:
                 # Stored from its own page: a copy naming it canonical (an AMP page) does not
                 # replace it, whichever a crawl or a rebuild happens to extract first.
-                return "unchanged"
+                return "duplicate"
         values = {
             "url": row.url,
             "site": row.site,

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Self
 
 from archiver.sample_server import SampleSite
-from tests.conftest import REPO, run_archiver
+from tests.conftest import REPO, rows, run_archiver
 
 START_TIMEOUT = 45.0  # seconds a server may take to answer its first request
 
@@ -32,13 +32,8 @@ def crawl_sample_archive(sites: list[SampleSite], work: Path) -> Path:
 
 
 def query(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    """Rows of a read-only query on the archive."""
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
+    """Rows of a read-only query on the archive, which the servers hold open."""
+    return rows(db, sql, *params, readonly=True)
 
 
 def free_port() -> int:

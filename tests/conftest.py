@@ -33,9 +33,15 @@ def run_archiver(*args: str, cwd: Path, timeout: float = 180) -> subprocess.Comp
     )
 
 
-def rows(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    """The rows ``sql`` selects from the archive at ``db``, read by column name or position."""
-    conn = sqlite3.connect(db)
+def rows(db: Path, sql: str, *params: object, readonly: bool = False) -> list[sqlite3.Row]:
+    """The rows ``sql`` selects from the archive at ``db``, read by column name or position.
+
+    ``readonly`` opens it read-only, beside a server that holds it open.
+    """
+    if readonly:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    else:
+        conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
         return list(conn.execute(sql, params))

@@ -113,3 +113,6 @@ def test_a_built_mirror_is_reused_and_never_left_half_built(corpus: Path, tmp_pa
     again, built = prepare_mirror(root, 5, corpus)
     assert not built and (again.articles, again.sections) == (5, 1)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mirror")] == ["mirror-5"]
+    (root / ".built").unlink()  # as a run killed mid-build would leave it: no stamp
+    _, built = prepare_mirror(root, 5, corpus)
+    assert built and (root / ".built").is_file()

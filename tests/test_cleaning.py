@@ -10,6 +10,7 @@ import pytest
 from archiver.cleaning import (
     PITCH_VOCABULARIES,
     Block,
+    candidate_keys,
     clean_blocks,
     pitch_score,
     vocabulary,
@@ -321,6 +322,8 @@ def test_the_vocabulary_gate_never_hides_a_phrase() -> None:
         for vocab in PITCH_VOCABULARIES:
             if vocab.pattern.search(lowered):
                 assert not vocab.keys.isdisjoint(word_prefixes(lowered)), (text, vocab.keys)
+                # and the trie scan the scores use finds a key as well
+                assert vocab.hits(lowered, candidate_keys(lowered)) > 0, (text, vocab.keys)
 
 
 def test_a_vocabulary_phrase_must_open_a_gateable_word() -> None:

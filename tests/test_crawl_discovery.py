@@ -179,7 +179,7 @@ def test_a_sites_file_sets_per_site_limits_and_prune_selectors(tmp_path: Path) -
         assert newssite.FACT in whole[story.url(other.url)]
 
 
-def test_a_bad_sites_file_is_one_line(tmp_path: Path) -> None:
+def test_a_bad_sites_file_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
     sites = tmp_path / "sites.toml"
     sites.write_text('[[site]]\nname = "x"\nseeds = ["http://127.0.0.1/"]\ndepth = -1\n')
     result = run_archiver("crawl", "--sites", str(sites), "--db", "a.db", cwd=tmp_path)

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage.warcread import verify_warc
 from tests import newssite
-from tests.conftest import REPO, run_archiver
+from tests.conftest import REPO, rows, run_archiver
 from tests.siteserver import SiteServer
 
 PAGES = 300
@@ -37,11 +37,8 @@ def response_records(warcs: Path) -> list[tuple[str, int, str]]:
 
 
 def captures(db: Path) -> list[tuple[str, int, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.execute("SELECT warc_filename, warc_offset, url FROM captures"))
-    finally:
-        conn.close()
+    found = rows(db, "SELECT warc_filename, warc_offset, url FROM captures")
+    return [(name, offset, url) for name, offset, url in found]
 
 
 def snapshot(db: Path, copy: Path) -> None:
@@ -116,13 +113,10 @@ def test_a_killed_job_resumes_without_fetching_or_storing_anything_twice(tmp_pat
     assert max(per_url.values()) == 1  # no URL fetched twice across both runs
     assert sorted(captures(tmp_path / "a.db")) == sorted(records)  # rows <=> records
 
-    conn = sqlite3.connect(tmp_path / "a.db")
-    try:
-        stored = [url for (url,) in conn.execute("SELECT url FROM articles")]
-        statuses = [status for (status,) in conn.execute("SELECT status FROM crawls ORDER BY id")]
-        kinds = dict(conn.execute("SELECT url, kind FROM captures"))
-    finally:
-        conn.close()
+    db = tmp_path / "a.db"
+    stored = [url for (url,) in rows(db, "SELECT url FROM articles")]
+    statuses = [status for (status,) in rows(db, "SELECT status FROM crawls ORDER BY id")]
+    kinds = {url: kind for url, kind in rows(db, "SELECT url, kind FROM captures")}
     assert sorted(stored) == sorted(story.url(site.url) for story in stories)  # all, once each
     assert statuses == ["interrupted", "finished"]
     assert all(kinds[story.url(site.url)] == "article" for story in stories)
@@ -142,11 +136,7 @@ def test_a_stopped_job_continues_from_the_frontier_it_kept_on_disk(tmp_path: Pat
     records = response_records(tmp_path / "w")
     per_url = Counter(url for _, _, url in records if not url.endswith("/robots.txt"))
     assert max(per_url.values()) == 1
-    conn = sqlite3.connect(tmp_path / "a.db")
-    try:
-        stored = {url for (url,) in conn.execute("SELECT url FROM articles")}
-    finally:
-        conn.close()
+    stored = {url for (url,) in rows(tmp_path / "a.db", "SELECT url FROM articles")}
     assert stored == {story.url(site.url) for story in stories}
 
 

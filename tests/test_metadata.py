@@ -60,7 +60,10 @@ def test_the_byline_search_is_skipped_only_where_no_byline_can_be() -> None:
     ):
         html = page("", body + "<p>Text of the story.</p>")
         assert read_metadata(load_html(html), "https://x.org/a", html).author == "Ada Lane"
+    from archiver.metadata import _may_hold_byline
+
     html = page("", "<p>The author of the report, Ada Lane, spoke.</p><p>More text.</p>")
+    assert not _may_hold_byline(html)
     assert read_metadata(load_html(html), "https://x.org/a", html).author is None
 
 

@@ -74,6 +74,6 @@ def test_an_amp_copy_never_replaces_the_article_read_off_its_own_page(
                 capture_id=capture(store, page, n),
             )
             outcomes.append(store.save_article(row))
-        assert outcomes == (["new", "updated"] if amp_first else ["new", "unchanged"])
+        assert outcomes == (["new", "updated"] if amp_first else ["new", "duplicate"])
     conn = sqlite3.connect(tmp_path / "a.db")
     assert conn.execute("SELECT text FROM articles").fetchall() == [("Harbour wall repaired.",)]

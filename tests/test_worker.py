@@ -63,7 +63,7 @@ def test_analysis_in_a_worker_is_the_analysis_and_trims_every_n_pages(
 ) -> None:
     trims: list[int] = []
     monkeypatch.setattr(worker.heap, "trim", lambda: trims.append(1))
-    monkeypatch.setattr(worker, "_trim_every", 2)
+    monkeypatch.setattr(worker, "TRIM_EVERY", 2)
     monkeypatch.setattr(worker, "_tasks", 0)
     body = (PAGE / "teachers-ratify-three-year-contract.html").read_bytes()
     expected = analyse(body, URL, "text/html", 400)
