@@ -17,7 +17,7 @@ from storage.errors import ArchiveError
 from storage.store import ArticleStore
 
 if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands that use them
-    from archiver.extract import Article
+    from archiver.extraction.extract import Article
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,7 +184,7 @@ def extract(file: Any, url: str | None, output: str) -> None:
     Example:
         archiver extract page.html --url https://example.org/news/story --format markdown
     """
-    from archiver.extract import extract_article
+    from archiver.extraction.extract import extract_article
 
     body = file.read()
     name = getattr(file, "name", "<stdin>")

@@ -23,9 +23,9 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 
-from archiver import heap
 from archiver.exchange import exchange_from
-from archiver.pagekind import ARTICLE
+from archiver.extraction import heap
+from archiver.extraction.pagekind import ARTICLE
 from archiver.plan import crawl_settings
 from archiver.stats import crawl_counters
 from storage.jobarchive import JobArchive, recover_job

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archiver.extract import Article
+from archiver.extraction.extract import Article
 
 
 @dataclass(slots=True)

@@ -14,11 +14,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archiver.analysis import article_row
 from archiver.extensions import ArchiveDatabase
+from archiver.extraction.analysis import article_row
+from archiver.extraction.pagekind import ARTICLE
+from archiver.extraction.worker import analyse_in_worker, start_worker
 from archiver.items import PageItem
-from archiver.pagekind import ARTICLE
-from archiver.worker import analyse_in_worker, start_worker
 from storage.store import utc_now
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ExtractionPipeline:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        """Workers that import :mod:`archiver.worker` (extraction) and nothing of the crawl.
+        """Workers that import :mod:`archiver.extraction.worker` and nothing of the crawl.
 
         Spawned, not forked from a forkserver: one preloading extraction was a resident process
         of its own (39 MB) whose pages the workers soon copied for themselves anyway (6 MB of

@@ -9,10 +9,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archiver.analysis import analyse, article_row
-from archiver.cleaning import Block
-from archiver.extract import extracted_json, in_page_verdicts
-from archiver.pagekind import ARTICLE
+from archiver.extraction.analysis import analyse, article_row
+from archiver.extraction.cleaning import Block
+from archiver.extraction.extract import extracted_json, in_page_verdicts
+from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
 from storage.store import ArticleStore
 from storage.warcread import StoredResponse, iter_responses

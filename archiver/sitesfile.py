@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
-from archiver.urls import clean_url, host_of
+from archiver.extraction.urls import clean_url, host_of
 
 _SITE_KEYS = frozenset(
     {"name", "seeds", "feeds", "sitemaps", "allow_hosts", "max_pages", "depth", "since", "prune"}

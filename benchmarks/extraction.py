@@ -27,8 +27,8 @@ import trafilatura
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archiver.decoding import decode_html  # noqa: E402
-from archiver.extract import extract_article  # noqa: E402
+from archiver.extraction.decoding import decode_html  # noqa: E402
+from archiver.extraction.extract import extract_article  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
 

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from archiver.decoding import decode_html
+from archiver.extraction.decoding import decode_html
 
 MIRROR_VERSION = "2"  # change whenever a mirror built before would differ
 KB = 1024

@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from archiver.decoding import decode_html  # noqa: E402
+from archiver.extraction.decoding import decode_html  # noqa: E402
 from benchmarks.crawl import CORPUS, unpack  # noqa: E402
 from benchmarks.mirror import corpus_files, paragraph_texts  # noqa: E402
 from storage.readonly import connect_readonly  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.cleaning import (
+from archiver.extraction.cleaning import (
     PITCH_VOCABULARIES,
     Block,
     candidate_keys,

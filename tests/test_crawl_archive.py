@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.extract import extract_article
+from archiver.extraction.extract import extract_article
 from archiver.sample_server import SampleSite
 from storage.warcread import read_response, verify_warc
 from tests.conftest import REPO, rows, run_archiver

@@ -15,8 +15,8 @@ from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from archiver.decoding import decode_html
-from archiver.extract import extract_article, trafilatura_body
+from archiver.extraction.decoding import decode_html
+from archiver.extraction.extract import extract_article, trafilatura_body
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(

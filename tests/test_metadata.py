@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trafilatura.utils import load_html
 
-from archiver.metadata import read_metadata
+from archiver.extraction.metadata import read_metadata
 
 
 def page(head: str, body: str = "<p>Text.</p>") -> str:
@@ -60,7 +60,7 @@ def test_the_byline_search_is_skipped_only_where_no_byline_can_be() -> None:
     ):
         html = page("", body + "<p>Text of the story.</p>")
         assert read_metadata(load_html(html), "https://x.org/a", html).author == "Ada Lane"
-    from archiver.metadata import _may_hold_byline
+    from archiver.extraction.metadata import _may_hold_byline
 
     html = page("", "<p>The author of the report, Ada Lane, spoke.</p><p>More text.</p>")
     assert not _may_hold_byline(html)
@@ -84,7 +84,7 @@ JSON_LD_CASES = (
 def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
     from trafilatura.metadata import Document, extract_meta_json
 
-    from archiver.metadata import _read_json_ld
+    from archiver.extraction.metadata import _read_json_ld
 
     for case in JSON_LD_CASES:
         tree = load_html(page(f'<script type="application/ld+json">{case}</script>'))

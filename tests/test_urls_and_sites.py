@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from archiver.plan import plan_from
-from archiver.sitesfile import SitesFileError, css_or_xpath, load_sites
-from archiver.urls import (
+from archiver.extraction.urls import (
     canonical_article_url,
     clean_url,
     is_tracking_parameter,
     non_public_address,
     on_hosts,
 )
+from archiver.plan import plan_from
+from archiver.sitesfile import SitesFileError, css_or_xpath, load_sites
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

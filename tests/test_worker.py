@@ -14,9 +14,9 @@ from scrapy.utils.test import get_crawler
 from trafilatura import external
 from twisted.internet.task import Clock
 
-from archiver import heap, worker
-from archiver.analysis import analyse
 from archiver.extensions import HeapTrim
+from archiver.extraction import heap, worker
+from archiver.extraction.analysis import analyse
 from archiver.pipelines import ExtractionPipeline
 from spiders.site import SiteSpider
 from tests.worker_probe import heavy_modules
@@ -36,7 +36,7 @@ def _imports_of(module: str) -> list[str]:
 
 
 def test_worker_module_imports_nothing_of_the_crawler() -> None:
-    assert _imports_of("archiver.worker") == []
+    assert _imports_of("archiver.extraction.worker") == []
 
 
 def test_archiver_command_module_is_light() -> None:

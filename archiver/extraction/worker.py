@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from justext.utils import get_stoplist, get_stoplists
 from trafilatura import external
 
-from archiver import heap
-from archiver.analysis import PageAnalysis, analyse
+from archiver.extraction import heap
+from archiver.extraction.analysis import PageAnalysis, analyse
 
 # Hand freed heap back to the system after this many pages. lxml parses every 100-400 KB page
 # into a tree several times its size; over 300 mirror pages a worker's high-water mark was
@@ -64,7 +64,7 @@ def analyse_in_worker(
     min_chars: int,
     prune_xpath: tuple[str, ...] = (),
 ) -> PageAnalysis:
-    """:func:`archiver.analysis.analyse`, then give freed heap back every ``TRIM_EVERY`` pages."""
+    """:func:`~archiver.extraction.analysis.analyse`, trimming the heap every ``TRIM_EVERY``."""
     global _tasks
     try:
         return analyse(body, url, content_type, min_chars, prune_xpath)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from archiver.evidence import PageEvidence, read_evidence
-from archiver.extract import Article, extract_article
-from archiver.pagekind import page_kind
-from archiver.urls import canonical_article_url
+from archiver.extraction.evidence import PageEvidence, read_evidence
+from archiver.extraction.extract import Article, extract_article
+from archiver.extraction.pagekind import page_kind
+from archiver.extraction.urls import canonical_article_url
 
 if TYPE_CHECKING:  # extraction workers import this module: storage (sqlite_utils, click) stays out
     from storage.store import ArticleRow

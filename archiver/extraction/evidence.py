@@ -10,7 +10,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
-from archiver.decoding import decode_html
+from archiver.extraction.decoding import decode_html
 
 _HEADINGS = "//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[.//a[@href]]"
 _DROPPED = ("script", "style", "noscript", "template")

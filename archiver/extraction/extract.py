@@ -20,9 +20,9 @@ from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from archiver.cleaning import Block, clean_blocks
-from archiver.decoding import decode_html
-from archiver.metadata import JSON_SCRIPT_TYPES, read_metadata
+from archiver.extraction.cleaning import Block, clean_blocks
+from archiver.extraction.decoding import decode_html
+from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 
 log = logging.getLogger(__name__)
 

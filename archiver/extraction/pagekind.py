@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from archiver.evidence import PageEvidence
-from archiver.extract import Article
+from archiver.extraction.evidence import PageEvidence
+from archiver.extraction.extract import Article
 
 ARTICLE = "article"
 HUB = "hub"
