@@ -211,7 +211,7 @@ def demo(out: Path) -> None:
         archiver demo --out demo-archive
     """
     from archiver.crawl import crawl_overrides
-    from archiver.demo import serve_sample_sites
+    from archiver.serving.demo_sites import serve_sample_sites
 
     if out.exists():
         shutil.rmtree(out)

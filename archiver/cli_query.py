@@ -37,7 +37,7 @@ def open_reader(db: Path) -> ArchiveReader:
 
 def check_port(port: int) -> None:
     """Fail with one line when the port is taken."""
-    from archiver.servers import HOST, port_is_free
+    from archiver.serving.foreground import HOST, port_is_free
 
     if not port_is_free(port):
         raise click.BadParameter(f"{HOST}:{port} is already in use", param_hint="'--port'")
@@ -142,8 +142,8 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         archiver serve --db news.db --port 8001
     """
     from archiver.crawl import project_settings
-    from archiver.serve import checkpoint, datasette_command, write_metadata
-    from archiver.servers import HOST, run_server
+    from archiver.serving.datasette import checkpoint, datasette_command, write_metadata
+    from archiver.serving.foreground import HOST, run_server
 
     settings = project_settings()
     port = port or settings.getint("SERVE_PORT")
@@ -184,7 +184,8 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         archiver replay --url https://example.org/news/story --at 20261127 --warc-dir warcs
     """
     from archiver.crawl import project_settings
-    from archiver.replay import (
+    from archiver.serving.foreground import HOST, run_server
+    from archiver.serving.replay import (
         ReplayError,
         ReplayIndex,
         find_wayback,
@@ -193,7 +194,6 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         replay_address,
         wayback_command,
     )
-    from archiver.servers import HOST, run_server
 
     settings = project_settings()
     port = port or settings.getint("REPLAY_PORT")
@@ -259,8 +259,8 @@ def export_wacz(out: Path, db: Path, warc_dir: Path, title: str | None) -> None:
     Example:
         archiver export wacz news.wacz --db news.db --warc-dir warcs
     """
-    from archiver.export import ExportError
-    from archiver.export import export_wacz as write_wacz
+    from archiver.serving.export import ExportError
+    from archiver.serving.export import export_wacz as write_wacz
 
     if not warc_dir.is_dir():
         raise click.BadParameter(f"{warc_dir} is not a folder", param_hint="'--warc-dir'")
@@ -283,7 +283,7 @@ def _article_export(kind: str) -> click.Command:
     @db_option
     @click.option("--site", help="Only articles of this site (host, as in articles.site).")
     def command(out: TextIO, db: Path, site: str | None) -> None:
-        from archiver.export import write_csv, write_jsonl
+        from archiver.serving.export import write_csv, write_jsonl
 
         with open_reader(db) as reader:
             writer = write_csv if kind == "csv" else write_jsonl

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from archiver.cli import db_option, open_store, parse_setting
-from archiver.schedule_times import (
+from archiver.scheduling.times import (
     CronExpression,
     CronTiming,
     Interval,
@@ -222,7 +222,7 @@ def run(db: Path, once: bool) -> None:
         archiver schedule run --db news.db
         archiver schedule run --once --db news.db     # from cron or a systemd timer
     """
-    from archiver.scheduler import ScheduleRunner, StopRequest
+    from archiver.scheduling.runner import ScheduleRunner, StopRequest
 
     open_store(db).close()  # fail early, with one line, on an unusable --db
     logging.basicConfig(

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from tests.conftest import REPO, rows, run_archiver
 
 START_TIMEOUT = 45.0  # seconds a server may take to answer its first request

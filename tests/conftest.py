@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archiver.demo import sample_site_roots
-from archiver.sample_server import SampleSite
+from archiver.serving.demo_sites import sample_site_roots
+from archiver.serving.loopback import SampleSite
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SITES = Path(__file__).resolve().parent / "site"

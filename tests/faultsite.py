@@ -7,7 +7,7 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from archiver.sample_server import Route, SampleSite
+from archiver.serving.loopback import Route, SampleSite
 
 ROOT = Path(__file__).resolve().parent / "site" / "faults"
 # A 1x1 transparent PNG.

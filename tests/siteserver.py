@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from archiver.sample_server import LoopbackServer, Route
+from archiver.serving.loopback import LoopbackServer, Route
 
 __all__ = ["Route", "SiteServer", "gzipped", "redirect", "reply"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from tests.conftest import TEST_SITES, run_archiver
 
 ROOT = TEST_SITES / "appeal-news"

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, Request, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from tests.archive_servers import ArchiverServer, crawl_sample_archive, free_port, query
 from tests.conftest import REPO, run_archiver
 

@@ -15,7 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.extraction.extract import extract_article
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from storage.warcread import read_response, verify_warc
 from tests.conftest import REPO, rows, run_archiver
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archiver.cli import cli
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from storage.readonly import ARTICLE_COLUMNS
 from tests.archive_servers import crawl_sample_archive, query
 

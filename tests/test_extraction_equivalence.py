@@ -21,7 +21,7 @@ from archiver.extraction.extract import extract_article, trafilatura_body
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(
     [
-        *(ROOT / "archiver" / "sample_sites").rglob("*.html"),
+        *(ROOT / "archiver" / "serving" / "sample_sites").rglob("*.html"),
         *(ROOT / "tests" / "site").rglob("*.html"),
     ]
 )

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.demo import sample_site_roots
 from archiver.extraction.analysis import analyse
 from archiver.extraction.evidence import read_evidence
 from archiver.extraction.pagekind import ARTICLE, HUB
+from archiver.serving.demo_sites import sample_site_roots
 from tests import newssite
 from tests.conftest import TEST_SITES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from tests.conftest import TEST_SITES, rows, run_archiver
 
 NEW_PAGE = "news/2026/10/late-night-council-vote.html"

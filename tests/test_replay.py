@@ -15,8 +15,8 @@ from warcio.warcwriter import WARCWriter
 
 import archiver.settings
 from archiver.cli import cli
-from archiver.replay import ReplayIndex, capture_timestamp, parse_timestamp
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
+from archiver.serving.replay import ReplayIndex, capture_timestamp, parse_timestamp
 from tests.archive_servers import ArchiverServer, crawl_sample_archive, fetch, free_port, query
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"

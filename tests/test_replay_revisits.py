@@ -7,8 +7,8 @@ import urllib.request
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from archiver.replay import capture_timestamp
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
+from archiver.serving.replay import capture_timestamp
 from tests.archive_servers import ArchiverServer, free_port, query
 from tests.conftest import TEST_SITES, run_archiver
 

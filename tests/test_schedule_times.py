@@ -7,7 +7,7 @@ from itertools import islice
 
 import pytest
 
-from archiver.schedule_times import (
+from archiver.scheduling.times import (
     MISSED_COUNT_LIMIT,
     CronExpression,
     CronTiming,

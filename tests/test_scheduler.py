@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archiver.cli import cli
-from archiver.sample_server import SampleSite
-from archiver.schedule_times import from_iso, to_iso, utc_now
-from archiver.scheduler import crawl_command
+from archiver.scheduling.runner import crawl_command
+from archiver.scheduling.times import from_iso, to_iso, utc_now
+from archiver.serving.loopback import SampleSite
 from storage.schedules import Schedule, ScheduleTable
 from storage.store import ArticleStore
 from storage.warcread import verify_warc

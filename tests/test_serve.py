@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from archiver.cli import cli
-from archiver.replay import capture_timestamp
-from archiver.sample_server import SampleSite
-from archiver.serve import TABLES, datasette_metadata
+from archiver.serving.datasette import TABLES, datasette_metadata
+from archiver.serving.loopback import SampleSite
+from archiver.serving.replay import capture_timestamp
 from tests.archive_servers import ArchiverServer, crawl_sample_archive, fetch, free_port, query
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"

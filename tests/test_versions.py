@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 from tests.conftest import TEST_SITES, rows, run_archiver
 
 PAGE = "news/2026/10/council-approves-parking-meter-hike.html"

@@ -6,7 +6,7 @@ from contextlib import ExitStack
 from importlib.resources import files
 from pathlib import Path
 
-from archiver.sample_server import SampleSite
+from archiver.serving.loopback import SampleSite
 
 # Distinct loopback addresses make distinct hosts, hence distinct sites, without DNS.
 _HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
@@ -14,7 +14,7 @@ _HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")
 
 def sample_site_roots() -> list[Path]:
     """The folders of the bundled sample sites, in a stable order."""
-    root = Path(str(files("archiver") / "sample_sites"))
+    root = Path(str(files("archiver.serving") / "sample_sites"))
     return sorted(path for path in root.iterdir() if (path / "index.html").is_file())
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from archiver.replay import capture_timestamp
+from archiver.serving.replay import capture_timestamp
 
 PLUGIN = "replay_links"
 

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 COLLECTION = "archive"  # pywb serves the archive at /archive/
 STATE_DIR = ".replay"  # inside the WARC folder: pywb's config.yaml and indexes/
 WARC_SUFFIXES = (".warc.gz", ".warc")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ReplayError(Exception):

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from archiver.schedule_times import (
+from archiver.scheduling.times import (
     MISSED_COUNT_LIMIT,
     ScheduleTimeError,
     from_iso,
