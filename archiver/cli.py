@@ -46,7 +46,7 @@ def warc_dir_option(function: F) -> F:
 
 def open_store(db: Path) -> ArticleStore:
     """Open the archive, turning a storage error into a usage error naming ``--db``."""
-    from archiver.crawl import project_settings
+    from archiver.crawl.runner import project_settings
 
     try:
         return ArticleStore(
@@ -126,7 +126,7 @@ def crawl(
         archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
         archiver crawl --sites sites.toml --since 2026-11-01 --job daily
     """
-    from archiver.crawl import crawl_overrides, discovery_overrides
+    from archiver.crawl.runner import crawl_overrides, discovery_overrides
 
     check_crawl_options(seeds, sites, job)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
@@ -137,8 +137,8 @@ def crawl(
 
 def check_job_idle(overrides: dict[str, Any]) -> None:
     """One line, not a traceback, when the job is already running in another process."""
-    from archiver.crawl import project_settings
-    from archiver.jobs import JobError, ensure_idle, job_dir
+    from archiver.crawl.jobs import JobError, ensure_idle, job_dir
+    from archiver.crawl.runner import project_settings
 
     settings = project_settings(overrides)
     if settings.get("JOB_NAME"):
@@ -150,8 +150,8 @@ def check_job_idle(overrides: dict[str, Any]) -> None:
 
 def check_crawl_options(seeds: tuple[str, ...], sites: Path | None, job: str | None) -> None:
     """Turn a crawl that cannot start into one line naming the culprit option."""
-    from archiver.jobs import JobError, check_job_name
-    from archiver.sitesfile import SitesFileError, load_sites
+    from archiver.crawl.jobs import JobError, check_job_name
+    from archiver.crawl.sitesfile import SitesFileError, load_sites
 
     if not seeds and sites is None:
         raise click.UsageError("give SEEDS, or a sites file with --sites")
@@ -210,7 +210,7 @@ def demo(out: Path) -> None:
     Example:
         archiver demo --out demo-archive
     """
-    from archiver.crawl import crawl_overrides
+    from archiver.crawl.runner import crawl_overrides
     from archiver.serving.demo_sites import serve_sample_sites
 
     if out.exists():
@@ -267,7 +267,7 @@ def reclean(db: Path, site: str | None) -> None:
     Example:
         archiver reclean --db news.db --site www.example.org
     """
-    from archiver.rebuild import reclean as reclean_articles
+    from archiver.crawl.rebuild import reclean as reclean_articles
 
     with open_store(db) as store:
         changed = reclean_articles(store, site)
@@ -290,9 +290,9 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
     Example:
         archiver reextract --warc-dir warcs --db rebuilt.db --sites sites.toml
     """
-    from archiver.crawl import project_settings
-    from archiver.rebuild import no_pruning
-    from archiver.rebuild import reextract as reextract_articles
+    from archiver.crawl.rebuild import no_pruning
+    from archiver.crawl.rebuild import reextract as reextract_articles
+    from archiver.crawl.runner import project_settings
 
     settings = project_settings()
     prune_for = no_pruning if sites is None else _site_selectors(sites)
@@ -313,9 +313,9 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
 
 def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
     """The prune selectors of a URL's site, as a crawl with the sites file ``sites`` finds them."""
-    from archiver.crawl import project_settings
-    from archiver.plan import plan_from
-    from archiver.sitesfile import SitesFileError
+    from archiver.crawl.plan import plan_from
+    from archiver.crawl.runner import project_settings
+    from archiver.crawl.sitesfile import SitesFileError
 
     try:
         return plan_from([], project_settings({"CRAWL_SITES_FILE": str(sites)})).prune_for
@@ -368,7 +368,7 @@ def history(url: str, db: Path, versions: tuple[int, int] | None) -> None:
 
 
 def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
-    from archiver.crawl import project_settings, run_crawl
+    from archiver.crawl.runner import project_settings, run_crawl
     from archiver.progress import CrawlProgress
 
     settings = project_settings(overrides)

@@ -12,8 +12,8 @@ from typing import TextIO
 
 import click
 
-from archiver import settings as defaults
 from archiver.cli import db_option, warc_dir_option
+from archiver.crawl import settings as defaults
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
 from storage.search import SearchHit, SearchQuery, SearchSyntaxError, search_articles
@@ -141,7 +141,7 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
     Example:
         archiver serve --db news.db --port 8001
     """
-    from archiver.crawl import project_settings
+    from archiver.crawl.runner import project_settings
     from archiver.serving.datasette import checkpoint, datasette_command, write_metadata
     from archiver.serving.foreground import HOST, run_server
 
@@ -183,7 +183,7 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         archiver replay --warc-dir warcs --port 8080
         archiver replay --url https://example.org/news/story --at 20261127 --warc-dir warcs
     """
-    from archiver.crawl import project_settings
+    from archiver.crawl.runner import project_settings
     from archiver.serving.foreground import HOST, run_server
     from archiver.serving.replay import (
         ReplayError,

@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet.task import LoopingCall
 
-from archiver.stats import crawl_counters
+from archiver.crawl.stats import crawl_counters
 
 log = logging.getLogger("archiver.progress")
 

@@ -15,11 +15,11 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from archiver.crawl.items import PageItem
+from archiver.crawl.plan import CrawlPlan, plan_from
+from archiver.crawl.resume import ARCHIVED, ARCHIVED_PROCESSED
+from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from archiver.extraction.urls import clean_url
-from archiver.items import PageItem
-from archiver.plan import CrawlPlan, plan_from
-from archiver.resume import ARCHIVED, ARCHIVED_PROCESSED
-from archiver.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from spiders.documents import (
     FEED,
     GZIP,

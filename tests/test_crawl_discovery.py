@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.crawl import project_settings
+from archiver.crawl.runner import project_settings
 from storage.warcread import verify_warc
 from tests import newssite
 from tests.conftest import rows, run_archiver

@@ -13,7 +13,7 @@ from archiver.cli import cli
 from storage.store import ArticleStore
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-SETTINGS = Path(__file__).resolve().parents[1] / "archiver" / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[1] / "archiver" / "crawl" / "settings.py"
 
 
 def commands(group: click.Group, prefix: str = "archiver") -> list[tuple[str, click.Command]]:

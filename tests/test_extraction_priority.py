@@ -6,7 +6,7 @@ import os
 
 from scrapy.utils.test import get_crawler
 
-from archiver.pipelines import ExtractionPipeline
+from archiver.crawl.pipelines import ExtractionPipeline
 from spiders.site import SiteSpider
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from scrapy.http import HtmlResponse
 
-from archiver.release import ParsedPageRelease
+from archiver.crawl.release import ParsedPageRelease
 
 PAGE = b"<html><body><p>Harbour wall repaired</p><a href='/next'>next</a></body></html>"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import archiver.settings
+import archiver.crawl.settings
 from archiver.cli import cli
 from archiver.serving.loopback import SampleSite
 from archiver.serving.replay import ReplayIndex, capture_timestamp, parse_timestamp
@@ -135,7 +135,7 @@ def test_lookup_errors_are_one_line(work, tmp_path):
 
 
 def test_missing_pywb_says_how_to_install_it(work, tmp_path, monkeypatch):
-    monkeypatch.setattr(archiver.settings, "PYWB_VENV", str(tmp_path / "no-venv"))
+    monkeypatch.setattr(archiver.crawl.settings, "PYWB_VENV", str(tmp_path / "no-venv"))
     result = replay("--warc-dir", str(work / "w"), "--port", str(free_port()))
     assert result.exit_code == 1
     assert result.stderr == (

@@ -6,7 +6,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from archiver.seen import SeenRequestFilter
+from archiver.crawl.seen import SeenRequestFilter
 from spiders.site import SiteSpider
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
+from archiver.crawl.plan import plan_from
+from archiver.crawl.sitesfile import SitesFileError, css_or_xpath, load_sites
 from archiver.extraction.urls import (
     canonical_article_url,
     clean_url,
@@ -15,8 +17,6 @@ from archiver.extraction.urls import (
     non_public_address,
     on_hosts,
 )
-from archiver.plan import plan_from
-from archiver.sitesfile import SitesFileError, css_or_xpath, load_sites
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

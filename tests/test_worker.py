@@ -14,10 +14,10 @@ from scrapy.utils.test import get_crawler
 from trafilatura import external
 from twisted.internet.task import Clock
 
-from archiver.extensions import HeapTrim
+from archiver.crawl.heap_trim import HeapTrim
+from archiver.crawl.pipelines import ExtractionPipeline
 from archiver.extraction import heap, worker
 from archiver.extraction.analysis import analyse
-from archiver.pipelines import ExtractionPipeline
 from spiders.site import SiteSpider
 from tests.worker_probe import heavy_modules
 

@@ -1,18 +1,13 @@
-"""What the crawl and every rebuild do with one page: extract, classify, and shape the row."""
+"""What the crawl and every rebuild do with one page: extract it and tell its kind."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from archiver.extraction.evidence import PageEvidence, read_evidence
 from archiver.extraction.extract import Article, extract_article
 from archiver.extraction.pagekind import page_kind
 from archiver.extraction.urls import canonical_article_url
-
-if TYPE_CHECKING:  # extraction workers import this module: storage (sqlite_utils, click) stays out
-    from storage.store import ArticleRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +38,3 @@ def analyse(
         canonical = canonical_article_url(url, evidence.canonical or article.canonical_url)
         article = replace(article, url=canonical, canonical_url=canonical)
     return PageAnalysis(article, kind, evidence)
-
-
-def article_row(
-    article: Article, capture_id: int | None, fetched_at: str, crawl_id: int | None = None
-) -> ArticleRow:
-    """The archive's row for one extracted article."""
-    from storage.store import ArticleRow
-
-    return ArticleRow(
-        url=article.url,
-        site=urlsplit(article.url).netloc.lower(),
-        blocks=tuple(block.text for block in article.blocks),
-        kept=article.kept,
-        extracted=article.extracted_json(),
-        fetched_at=fetched_at,
-        title=article.title,
-        author=article.author,
-        published=article.published,
-        language=article.language,
-        description=article.description,
-        capture_id=capture_id,
-        crawl_id=crawl_id,
-    )

@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.http.response.html import HtmlResponse
 
-from archiver.extensions import ArchiveDatabase
+from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from storage.errors import ArchiveError
 from storage.warcread import read_response
 
@@ -33,7 +33,7 @@ class RecrawlMiddleware:
         self.crawler = crawler
         self.refresh = refresh
         self.warc_dir = warc_dir
-        self.database: ArchiveDatabase | None = None
+        self.database: ArchiveDatabaseExtension | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -43,7 +43,7 @@ class RecrawlMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        self.database = self.crawler.get_extension(ArchiveDatabase)
+        self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
 
     def process_request(self, request: Request) -> None:
         if self.database is None or request.method != "GET":

@@ -9,7 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archiver.extraction.analysis import analyse, article_row
+from archiver.crawl.rows import article_row
+from archiver.extraction.analysis import analyse
 from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import extracted_json, in_page_verdicts
 from archiver.extraction.pagekind import ARTICLE

@@ -14,11 +14,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archiver.extensions import ArchiveDatabase
-from archiver.extraction.analysis import article_row
+from archiver.crawl.archive_database import ArchiveDatabaseExtension
+from archiver.crawl.items import PageItem
+from archiver.crawl.rows import article_row
 from archiver.extraction.pagekind import ARTICLE
 from archiver.extraction.worker import analyse_in_worker, start_worker
-from archiver.items import PageItem
 from storage.store import utc_now
 
 log = logging.getLogger(__name__)
@@ -108,10 +108,10 @@ class ArticleStoragePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database: ArchiveDatabase | None = None
+        self.database: ArchiveDatabaseExtension | None = None
 
     def open_spider(self) -> None:
-        self.database = self.crawler.get_extension(ArchiveDatabase)
+        self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

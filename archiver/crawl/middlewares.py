@@ -14,8 +14,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
+from archiver.crawl.plan import CrawlPlan
 from archiver.extraction.urls import non_public_address
-from archiver.plan import CrawlPlan
 
 log = logging.getLogger(__name__)
 

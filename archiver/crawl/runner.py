@@ -12,8 +12,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from archiver.stats import crawl_counters
-from spiders.site import SiteSpider
+from archiver.crawl.stats import crawl_counters
+
+# The discovery spider, found by name in SPIDER_MODULES: the crawl does not import spiders/.
+SPIDER = "site"
 
 # Called with the crawler before it starts, e.g. to attach a progress display.
 CrawlHook = Callable[[Crawler], None]
@@ -30,7 +32,7 @@ class CrawlResult:
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """The archiver's settings, with command-line overrides on top (as ``scrapy crawl -s``)."""
     settings = Settings()
-    settings.setmodule("archiver.settings", priority="project")
+    settings.setmodule("archiver.crawl.settings", priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -75,7 +77,7 @@ def discovery_overrides(
 def run_crawl(seeds: list[str], settings: Settings, hook: CrawlHook | None = None) -> CrawlResult:
     """Crawl ``seeds`` to the end; blocks until the crawl has closed its WARC and database."""
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(SiteSpider)
+    crawler = process.create_crawler(SPIDER)
     result = CrawlResult()
 
     def closed(spider: object, reason: str) -> None:

@@ -4,7 +4,7 @@ Scrapy keeps a job's frontier in ``JOBDIR`` (the request queue and the fingerpri
 seen), but writes the queue's bookkeeping only when the spider closes cleanly. After a kill those
 files describe an older state, so a run that finds the previous one did not close sets them aside
 and starts its frontier afresh: the seeds are crawled again, and every URL the job has already
-archived is answered from its WARC files (:mod:`archiver.resume`), so nothing is fetched twice.
+archived is answered from its WARC files (:mod:`~archiver.crawl.resume`): nothing is fetched twice.
 """
 
 from __future__ import annotations

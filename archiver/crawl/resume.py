@@ -63,7 +63,7 @@ class ArchivedResponses:
         return response
 
     def _archive(self) -> JobArchive | None:
-        from archiver.extensions import WarcCapture  # imported late: extensions import storage
+        from archiver.crawl.capture import WarcCapture  # imported late: extensions import storage
 
         capture = self.crawler.get_extension(WarcCapture)
         return getattr(capture, "job_archive", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.settings import Settings
 
-from archiver.jobs import job_dir
+from archiver.crawl.jobs import job_dir
 
 
 class DerivedSettings:

@@ -60,7 +60,9 @@ USER_AGENT = "news-archiver/0.1 (+{contact})"  # {contact} is filled from ARCHIV
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 CONCURRENT_ITEMS = 16  # Scrapy: 100, i.e. 100 asyncio tasks for every page's output
-DOWNLOADER = "archiver.downloader.PerHostDownloader"  # enforces the per-host limit (Scrapy 2.19)
+DOWNLOADER = (
+    "archiver.crawl.downloader.PerHostDownloader"  # enforces the per-host limit (Scrapy 2.19)
+)
 DOWNLOAD_DELAY = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -81,28 +83,29 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
-ADDONS = {"archiver.addons.DerivedSettings": 0}
+ADDONS = {"archiver.crawl.addons.DerivedSettings": 0}
 DOWNLOADER_MIDDLEWARES = {
-    "archiver.middlewares.PrivateAddressGuard": 60,
-    "archiver.middlewares.PageLimits": 120,  # after robots.txt: a forbidden URL costs nothing
-    "archiver.resume.ArchivedResponses": 540,
-    "archiver.recrawl.RecrawlMiddleware": 560,
-    "archiver.middlewares.RedirectLoopGuard": 610,
+    "archiver.crawl.middlewares.PrivateAddressGuard": 60,
+    "archiver.crawl.middlewares.PageLimits": 120,  # after robots.txt: a forbidden URL costs nothing
+    "archiver.crawl.resume.ArchivedResponses": 540,
+    "archiver.crawl.recrawl.RecrawlMiddleware": 560,
+    "archiver.crawl.middlewares.RedirectLoopGuard": 610,
 }
 SPIDER_MIDDLEWARES = {
-    "archiver.seen.SeenRequestFilter": 850,  # after DepthMiddleware (900), before Referer (700)
-    "archiver.release.ParsedPageRelease": 40,  # engine side: the output is through
+    # after DepthMiddleware (900), before Referer (700)
+    "archiver.crawl.seen.SeenRequestFilter": 850,
+    "archiver.crawl.release.ParsedPageRelease": 40,  # engine side: the output is through
 }
 EXTENSIONS = {
-    "archiver.jobs.JobState": 80,
-    "archiver.extensions.ArchiveDatabase": 90,
-    "archiver.extensions.WarcCapture": 100,
-    "archiver.extensions.QuietNetworkErrors": 0,
-    "archiver.extensions.HeapTrim": 0,
+    "archiver.crawl.jobs.JobState": 80,
+    "archiver.crawl.archive_database.ArchiveDatabaseExtension": 90,
+    "archiver.crawl.capture.WarcCapture": 100,
+    "archiver.crawl.log_filter.QuietNetworkErrors": 0,
+    "archiver.crawl.heap_trim.HeapTrim": 0,
 }
 ITEM_PIPELINES = {
-    "archiver.pipelines.ExtractionPipeline": 300,
-    "archiver.pipelines.ArticleStoragePipeline": 800,
+    "archiver.crawl.pipelines.ExtractionPipeline": 300,
+    "archiver.crawl.pipelines.ArticleStoragePipeline": 800,
 }
 
 # --- query and replay ---------------------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from archiver.crawl.sitesfile import SiteConfig, load_sites, seeds_as_sites
 from archiver.extraction.urls import host_of, on_hosts
-from archiver.sitesfile import SiteConfig, load_sites, seeds_as_sites
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,140 @@
+"""WARC capture: every response archived exactly as it came off the wire, before decoding."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    NotConfigured,
+)
+from scrapy.http import Request, Response
+
+from archiver.crawl.archive_database import ArchiveDatabaseExtension
+from archiver.crawl.exchange import exchange_from
+from archiver.extraction.pagekind import ARTICLE
+from storage.jobarchive import JobArchive, recover_job
+from storage.store import CaptureRow, PriorCapture
+from storage.warc import HttpExchange, RevisitOf, WarcWriter, expand_prefix, payload_digest
+
+log = logging.getLogger(__name__)
+
+
+class WarcCapture:
+    """Archive every response exactly as it came off the wire, with its request."""
+
+    def __init__(self, crawler: Crawler, writer: WarcWriter) -> None:
+        self.crawler = crawler
+        self.writer = writer
+        self.database: ArchiveDatabaseExtension | None = None
+        self.job_archive: JobArchive | None = None  # what a resumed job already holds
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is off")
+        prefix = expand_prefix(settings.get("WARC_PREFIX") or "archiver-{host}-{pid}")
+        robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
+        info = {"robots": robots, "http-header-user-agent": settings.get("USER_AGENT", "")}
+        if settings.get("JOB_NAME"):  # how a resumed job finds its files
+            info["isPartOf"] = str(settings["JOB_NAME"])
+        writer = WarcWriter(
+            Path(settings["WARC_DIR"]),
+            prefix,
+            max_bytes=settings.getint("WARC_MAX_BYTES"),
+            info=info,
+        )
+        ext = cls(crawler, writer)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.capture, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
+        job = self.crawler.settings.get("JOB_NAME")
+        if job and self.database is not None:
+            self.job_archive = resume_job(self.crawler, self.database, self.writer, str(job))
+
+    def capture(self, response: Response, request: Request, spider: Spider) -> None:
+        """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
+        exchange = exchange_from(response, request)
+        store = self.database.store if self.database else None
+        prior = store.last_response(exchange.url) if store else None
+        digest = payload_digest(exchange.body)
+        revisit = _is_revisit(exchange, digest, prior)
+        written = self.writer.write_exchange(
+            exchange, RevisitOf(prior.url, prior.fetched_at) if revisit and prior else None, digest
+        )
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archiver/warc/records", 2)
+        stats.inc_value("archiver/warc/revisits" if revisit else "archiver/warc/responses")
+        if revisit and prior and prior.kind == ARTICLE:
+            stats.inc_value("archiver/articles/unchanged")
+        stats.set_value("archiver/warc/bytes", self.writer.bytes_written)
+        stats.set_value("archiver/warc/files", len(self.writer.files))
+        if store is None or self.database is None or self.database.crawl_id is None:
+            return
+        row = CaptureRow(
+            url=exchange.url,
+            status=exchange.status,
+            mime=_header(response, b"Content-Type", lower=True),
+            fetched_at=written.warc_date,
+            ref=written.ref,
+            payload_digest=written.payload_digest,
+            content_length=len(exchange.body),
+            crawl_id=self.database.crawl_id,
+            record_type="revisit" if revisit else "response",
+            kind=prior.kind if revisit and prior else None,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            refers_to=prior.id if revisit and prior else None,
+        )
+        request.meta["capture_id"] = store.add_capture(row)
+        request.meta["capture_fetched_at"] = written.warc_date
+        request.meta["capture_revisit"] = revisit
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.writer.close()
+
+
+def _is_revisit(exchange: HttpExchange, digest: str, prior: PriorCapture | None) -> bool:
+    """Same URL, same status 200, same payload digest as its latest full response."""
+    return (
+        prior is not None
+        and exchange.status == 200
+        and prior.status == 200
+        and bool(exchange.body)
+        and prior.payload_digest == digest
+    )
+
+
+def _header(response: Response, name: bytes, lower: bool = False) -> str | None:
+    value = response.headers.get(name)
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    return text.split(";")[0].strip().lower() if lower else text
+
+
+def resume_job(
+    crawler: Crawler, database: ArchiveDatabaseExtension, writer: WarcWriter, job: str
+) -> JobArchive:
+    """Make the job's WARC files whole and index what the last run wrote but did not commit."""
+    archive = recover_job(database.store, writer.directory, job, database.crawl_id)
+    assert crawler.stats is not None
+    crawler.stats.set_value("archiver/job/indexed from warc", archive.indexed)
+    crawler.stats.set_value("archiver/job/torn bytes cut", archive.cut_bytes)
+    if archive.indexed or archive.cut_bytes:
+        log.warning(
+            "job %s: indexed %d records written after the last commit, cut %d torn bytes",
+            job,
+            archive.indexed,
+            archive.cut_bytes,
+        )
+    return archive
