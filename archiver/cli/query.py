@@ -8,39 +8,26 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from archiver.cli import db_option, warc_dir_option
+from archiver.cli.options import DATE, check_port, db_option, open_reader, warc_dir_option
+from archiver.cli.report import hit_json, render_hit
 from archiver.crawl import settings as defaults
 from storage.errors import ArchiveError
-from storage.readonly import ArchiveReader
-from storage.search import SearchHit, SearchQuery, SearchSyntaxError, search_articles
+from storage.search import SearchQuery, SearchSyntaxError, search_articles
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+if TYPE_CHECKING:  # Scrapy and the replay index load only for the commands that use them
+    from scrapy.settings import Settings
+
+    from archiver.serving.replay import IndexReport, ReplayIndex
 
 
 class QueryError(click.ClickException):
     """A search query SQLite cannot parse: one line, exit status 2 like any bad argument."""
 
     exit_code = 2
-
-
-def open_reader(db: Path) -> ArchiveReader:
-    """Open an existing archive read-only, turning a storage error into a usage error."""
-    try:
-        return ArchiveReader(db)
-    except ArchiveError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--db'") from exc
-
-
-def check_port(port: int) -> None:
-    """Fail with one line when the port is taken."""
-    from archiver.serving.foreground import HOST, port_is_free
-
-    if not port_is_free(port):
-        raise click.BadParameter(f"{HOST}:{port} is already in use", param_hint="'--port'")
 
 
 @click.command()
@@ -104,32 +91,6 @@ def search(
         click.echo(render_hit(hit, terminal))
 
 
-def hit_json(hit: SearchHit) -> dict[str, object]:
-    """A search hit as the JSON object ``--json`` prints (matches [bracketed] in the snippet)."""
-    return {
-        "url": hit.url,
-        "title": hit.title,
-        "site": hit.site,
-        "author": hit.author,
-        "published": hit.published,
-        "language": hit.language,
-        "fetched_at": hit.fetched_at,
-        "snippet": hit.highlighted("[", "]"),
-        "score": hit.score,
-        "version": hit.version,
-    }
-
-
-def render_hit(hit: SearchHit, terminal: bool) -> str:
-    """Three lines per hit: title; date, site and URL; snippet with the matches highlighted."""
-    start, end = ("\x1b[1m", "\x1b[22m") if terminal else ("[", "]")
-    date = hit.published or f"fetched {hit.fetched_at[:10]}"
-    if hit.version is not None:
-        date += f" · only in version {hit.version} (fetched {hit.fetched_at[:10]})"
-    title = click.style(hit.title or hit.url, bold=True) if terminal else hit.title or hit.url
-    return f"{title}\n  {date} · {hit.site} · {hit.url}\n  {hit.highlighted(start, end)}\n"
-
-
 @click.command()
 @db_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
@@ -184,15 +145,13 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         archiver replay --url https://example.org/news/story --at 20261127 --warc-dir warcs
     """
     from archiver.crawl.runner import project_settings
-    from archiver.serving.foreground import HOST, run_server
+    from archiver.serving.foreground import HOST
     from archiver.serving.replay import (
         ReplayError,
         ReplayIndex,
-        find_wayback,
         now_timestamp,
         parse_timestamp,
         replay_address,
-        wayback_command,
     )
 
     settings = project_settings()
@@ -214,7 +173,15 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
         except ReplayError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(replay_address(f"http://{HOST}:{port}", capture))
-        return
+    else:
+        _run_wayback(index, report, port, settings)
+
+
+def _run_wayback(index: ReplayIndex, report: IndexReport, port: int, settings: Settings) -> None:
+    """Run pywb over the indexed WARC files until it stops, refreshing the index as it runs."""
+    from archiver.serving.foreground import HOST, run_server
+    from archiver.serving.replay import ReplayError, find_wayback, wayback_command
+
     try:
         wayback = find_wayback(settings.get("PYWB_VENV"))
         check_port(port)
@@ -299,9 +266,3 @@ def _article_export(kind: str) -> click.Command:
 
 export_jsonl = _article_export("jsonl")
 export_csv = _article_export("csv")
-
-
-def register(cli: click.Group) -> None:
-    """Add the query and replay commands to the ``archiver`` group."""
-    for command in (search, serve, replay, export):
-        cli.add_command(command)

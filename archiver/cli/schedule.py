@@ -1,7 +1,4 @@
-"""``archiver schedule``: crawls on a timetable, kept in the archive database.
-
-Registered on the main group at the end of ``archiver/cli.py``; import ``archiver.cli`` first.
-"""
+"""``archiver schedule``: crawls on a timetable, kept in the archive database."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from archiver.cli import db_option, open_store, parse_setting
+from archiver.cli.options import db_option, open_store, parse_setting
 from archiver.scheduling.times import (
     CronExpression,
     CronTiming,
@@ -52,11 +49,6 @@ def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         return None if value is None else zone(value).key
     except ScheduleTimeError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
-
-
-def register(cli: click.Group) -> None:
-    """Add the ``schedule`` group to the main command."""
-    cli.add_command(schedule)
 
 
 @click.group()

@@ -1,0 +1,184 @@
+"""Commands over articles and stored text: extract, boilerplate, reclean, reextract, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver.cli.options import db_option, open_store, warc_dir_option
+from archiver.cli.report import render_article
+from storage.errors import ArchiveError
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--url", help="The page's address (helps metadata and link handling).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+def extract(file: Any, url: str | None, output: str) -> None:
+    """Print the cleaned article of one saved page (FILE, or - for standard input).
+
+    \b
+    Example:
+        archiver extract page.html --url https://example.org/news/story --format markdown
+    """
+    from archiver.extraction.extract import extract_article
+
+    body = file.read()
+    name = getattr(file, "name", "<stdin>")
+    address = url or (Path(name).resolve().as_uri() if name != "<stdin>" else "")
+    article = extract_article(body, address)
+    if article is None or not article.text.strip():
+        raise click.ClickException(f"no article text found in {name}")
+    click.echo(render_article(article, output))
+
+
+@click.command()
+@db_option
+@click.option("--site", help="Only this site (host, as in articles.site).")
+@click.option(
+    "--min-pages",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Only blocks seen on at least this many pages.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def boilerplate(db: Path, site: str | None, min_pages: int, limit: int) -> None:
+    """List the text blocks the archive has learned that a site repeats across its pages.
+
+    \b
+    Example:
+        archiver boilerplate --site www.example.org --db news.db
+    """
+    with open_store(db) as store:
+        learned = store.boilerplate.learned(site, min_pages)
+        threshold = store.boilerplate.min_pages
+    if not learned:
+        click.echo("no recurring blocks learned" + (f" for {site}" if site else ""))
+        return
+    shown = learned[:limit]
+    for block in shown:
+        mark = "strip" if threshold and block.pages >= threshold else "keep "
+        sample = block.sample if len(block.sample) <= 90 else block.sample[:87] + "..."
+        click.echo(f"{block.site}\t{block.pages:>5} pages\t{mark}\t{sample}")
+    if len(learned) > len(shown):
+        click.echo(f"... {len(learned) - len(shown)} more (raise --limit)")
+
+
+@click.command()
+@db_option
+@click.option("--site", help="Only this site (host, as in articles.site).")
+def reclean(db: Path, site: str | None) -> None:
+    """Re-apply both cleaning layers to stored articles, without fetching or parsing HTML.
+
+    \b
+    Example:
+        archiver reclean --db news.db --site www.example.org
+    """
+    from archiver.crawl.rebuild import reclean as reclean_articles
+
+    with open_store(db) as store:
+        changed = reclean_articles(store, site)
+        total = store.count("articles")
+    click.echo(f"{changed} of {total} articles changed")
+
+
+@click.command()
+@db_option
+@warc_dir_option
+@click.option(
+    "--sites",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The crawl's sites file: its sites' prune selectors apply again.",
+)
+def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
+    """Rebuild captures and articles from the WARC files alone, with the crawl's own code.
+
+    \b
+    Example:
+        archiver reextract --warc-dir warcs --db rebuilt.db --sites sites.toml
+    """
+    from archiver.crawl.rebuild import no_pruning
+    from archiver.crawl.rebuild import reextract as reextract_articles
+    from archiver.crawl.runner import project_settings
+
+    settings = project_settings()
+    prune_for = no_pruning if sites is None else _site_selectors(sites)
+    with open_store(db) as store:
+        try:
+            report = reextract_articles(
+                warc_dir,
+                store,
+                settings.getint("ARTICLE_MIN_CHARS"),
+                settings.getint("EXTRACT_WORKERS"),
+                prune_for,
+            )
+        except ArchiveError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
+    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
+    click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
+
+
+def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
+    """The prune selectors of a URL's site, as a crawl with the sites file ``sites`` finds them."""
+    from archiver.crawl.plan import plan_from
+    from archiver.crawl.runner import project_settings
+    from archiver.crawl.sitesfile import SitesFileError
+
+    try:
+        return plan_from([], project_settings({"CRAWL_SITES_FILE": str(sites)})).prune_for
+    except SitesFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--sites'") from exc
+
+
+@click.command()
+@click.argument("url")
+@db_option
+@click.option(
+    "--diff",
+    "versions",
+    nargs=2,
+    type=click.IntRange(min=1),
+    metavar="A B",
+    help="Diff these two versions (default: the last two).",
+)
+def history(url: str, db: Path, versions: tuple[int, int] | None) -> None:
+    """List the stored versions of the article at URL and show what changed.
+
+    \b
+    Example:
+        archiver history https://example.org/news/story --db news.db --diff 1 3
+    """
+    from storage.versions import diff_versions
+
+    with open_store(db) as store:
+        try:
+            found = store.versions.history(url)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for version in found:
+        words = len(version.text.split())
+        click.echo(f"{version.version:>3}  {version.fetched_at}  {words:>6} words  {version.title}")
+    by_number = {version.version: version for version in found}
+    if versions:
+        missing = [n for n in versions if n not in by_number]
+        if missing:
+            raise click.BadParameter(
+                f"no version {missing[0]} (this article has {len(found)})", param_hint="'--diff'"
+            )
+        old, new = by_number[versions[0]], by_number[versions[1]]
+    elif len(found) > 1:
+        old, new = found[-2], found[-1]
+    else:
+        return
+    click.echo()
+    click.echo(diff_versions(old, new) or "(no difference)")

@@ -1,0 +1,159 @@
+"""Commands that crawl: ``archiver crawl`` and ``archiver demo``."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from archiver.cli.options import db_option, open_store, parse_setting, warc_dir_option
+from archiver.cli.report import print_crawl_summary, show_demo
+
+
+@click.command()
+@click.argument("seeds", nargs=-1)
+@db_option
+@warc_dir_option
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option(
+    "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Skip feed and sitemap entries published before this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also visit HOST and its subdomains (repeatable).",
+)
+@click.option(
+    "--sites",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A sites file (TOML) listing sites, feeds, sitemaps and per-site limits.",
+)
+@click.option("--job", help="Keep the frontier on disk under this name; run again to resume.")
+@click.option(
+    "-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting."
+)
+def crawl(
+    seeds: tuple[str, ...],
+    db: Path,
+    warc_dir: Path,
+    max_pages: int | None,
+    depth: int | None,
+    since: datetime | None,
+    allow_hosts: tuple[str, ...],
+    sites: Path | None,
+    job: str | None,
+    setting: tuple[str, ...],
+) -> None:
+    """Crawl SEEDS into WARC files and the SQLite archive.
+
+    A seed may be a homepage or section page, an RSS or Atom feed, a sitemap (index, news,
+    gzipped) or a robots.txt: what each is, is read from the response. Follows links, feeds and
+    sitemaps on the seeds' hosts, keeps every response in WARC files and every article in the
+    archive.
+
+    \b
+    Examples:
+        archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
+        archiver crawl --sites sites.toml --since 2026-11-01 --job daily
+    """
+    from archiver.crawl.runner import crawl_overrides, discovery_overrides
+
+    check_crawl_options(seeds, sites, job)
+    extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
+    overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
+    check_job_idle(overrides)
+    _crawl_and_report(list(seeds), overrides)
+
+
+def check_job_idle(overrides: dict[str, Any]) -> None:
+    """One line, not a traceback, when the job is already running in another process."""
+    from archiver.crawl.jobs import JobError, ensure_idle, job_dir
+    from archiver.crawl.runner import project_settings
+
+    settings = project_settings(overrides)
+    if settings.get("JOB_NAME"):
+        try:
+            ensure_idle(Path(settings.get("JOBDIR") or job_dir(settings)))
+        except JobError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def check_crawl_options(seeds: tuple[str, ...], sites: Path | None, job: str | None) -> None:
+    """Turn a crawl that cannot start into one line naming the culprit option."""
+    from archiver.crawl.jobs import JobError, check_job_name
+    from archiver.crawl.sitesfile import SitesFileError, load_sites
+
+    if not seeds and sites is None:
+        raise click.UsageError("give SEEDS, or a sites file with --sites")
+    if sites is not None:
+        try:
+            load_sites(sites)
+        except SitesFileError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--sites'") from exc
+    if job is not None:
+        try:
+            check_job_name(job)
+        except JobError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--job'") from exc
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo-archive"),
+    show_default=True,
+    help="Folder for the demo's WARC files and database (replaced).",
+)
+def demo(out: Path) -> None:
+    """Crawl the bundled sample news sites on 127.0.0.x and show what was archived.
+
+    \b
+    Example:
+        archiver demo --out demo-archive
+    """
+    from archiver.crawl.runner import crawl_overrides
+    from archiver.serving.demo_sites import serve_sample_sites
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    db = out / "archive.db"
+    with ExitStack() as stack:
+        sites = serve_sample_sites(stack)
+        overrides = crawl_overrides(db, out / "warcs", extra={"LOG_LEVEL": "WARNING"})
+        _crawl_and_report([site.url for site in sites], overrides)
+    with open_store(db) as store:
+        sql = "SELECT site, title, url, text, extracted FROM articles ORDER BY site, url"
+        rows = list(store.db.query(sql))
+    show_demo(Console(soft_wrap=True), rows, db, out)
+
+
+def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
+    """Run the crawl with a progress display, then print its summary."""
+    from archiver.cli.progress import CrawlProgress
+    from archiver.crawl.runner import project_settings, run_crawl
+
+    settings = project_settings(overrides)
+    db = Path(settings["ARCHIVE_DB"])
+    open_store(db).close()  # fail early, with one line, on an unusable --db
+    err = Console(stderr=True)
+    progress = CrawlProgress(err, settings.getfloat("PROGRESS_INTERVAL"))
+    if progress.live_mode and "LOG_LEVEL" not in overrides:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    result = run_crawl(seeds, settings, hook=progress.attach)
+    if not result.counters:
+        raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
+    print_crawl_summary(Console(soft_wrap=True), result, db, str(settings["WARC_DIR"]))
