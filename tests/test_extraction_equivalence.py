@@ -1,6 +1,7 @@
 """Our extraction must keep trafilatura's text, on every bundled test page.
 
-``trafilatura_body`` calls trafilatura's extraction sequence directly to skip a copy of the
+``trafilatura_body`` (in :mod:`archiver.extraction.trafilatura_internals`, with every other use of
+trafilatura's internals) calls trafilatura's extraction sequence directly to skip a copy of the
 tree, and ``extract_article`` drops scripts and styles before it: a trafilatura release that
 changes what ``bare_extraction`` does around that sequence, or starts reading scripts, fails here.
 """
@@ -16,7 +17,8 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from archiver.extraction.decoding import decode_html
-from archiver.extraction.extract import extract_article, trafilatura_body
+from archiver.extraction.extract import extract_article
+from archiver.extraction.trafilatura_internals import trafilatura_body
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(

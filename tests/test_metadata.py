@@ -82,6 +82,7 @@ JSON_LD_CASES = (
 
 
 def test_json_ld_is_read_as_trafilatura_reads_it() -> None:
+    """Holds the JSON-LD helpers of extraction.trafilatura_internals to trafilatura's pass."""
     from trafilatura.metadata import Document, extract_meta_json
 
     from archiver.extraction.metadata import _read_json_ld

@@ -100,6 +100,7 @@ def test_heap_trim_is_off_at_zero() -> None:
 
 
 def test_stoplist_stand_in_holds_trafilaturas_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stoplist set through extraction.trafilatura_internals has trafilatura's words."""
     monkeypatch.setattr(external, "JT_STOPLIST", None)
     assert set(worker.AllStoplists()) == set(external.jt_stoplist_init())
 

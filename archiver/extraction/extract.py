@@ -13,16 +13,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lxml.etree import XPath, _Element, strip_tags
-from lxml.html import HtmlElement
-from trafilatura.core import trafilatura_sequence
-from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.settings import Extractor
-from trafilatura.utils import load_html
+from lxml.etree import _Element
 
 from archiver.extraction.cleaning import Block, clean_blocks
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
+from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 
 log = logging.getLogger(__name__)
 
@@ -126,29 +122,6 @@ def extract_article(
     )
 
 
-def trafilatura_body(
-    tree: HtmlElement, url: str, prune_xpath: tuple[str, ...] = ()
-) -> _Element | None:
-    """trafilatura's output tree for the page, as ``bare_extraction`` finds it, or ``None``.
-
-    Equivalent to ``bare_extraction(tree, url=url, include_comments=False,
-    prune_xpath=...).body`` (a test holds the two together), but it works on ``tree`` itself
-    where ``bare_extraction`` first copies a tree it is given (about 0.5 ms of 20 a page), so
-    ``tree`` must not be used afterwards.
-    """
-    options = Extractor(output_format="txt", comments=False, url=url)
-    if prune_xpath:
-        tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in prune_xpath])
-    body, text, _, comments = trafilatura_sequence(tree, options, url)
-    if options.max_tree_size and len(body) > options.max_tree_size:
-        strip_tags(body, "hi")
-        if len(body) > options.max_tree_size:
-            return None
-    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
-        return None
-    return body
-
-
 def _drop_code(elements: Iterable[_Element]) -> None:
     """Remove ``elements`` (the page's code: scripts, style sheets, inline SVG), keeping the
     text after them.
@@ -178,8 +151,6 @@ def _blocks_of(body: _Element) -> list[Block]:
     tree's text is marked in place (it is not used afterwards) with one rare printable character
     per tag, which trafilatura's own text conversion carries through to the line it lands on.
     """
-    from trafilatura.xml import xmltotxt
-
     if _MARK.search("".join(body.itertext())):  # the page itself uses the marks: no tags
         text = unicodedata.normalize("NFC", xmltotxt(body, False))
         return [Block(line) for line in (raw.strip() for raw in text.split("\n")) if line]

@@ -17,14 +17,17 @@ from datetime import date
 
 from htmldate import find_date
 from lxml.html import Element, HtmlElement
-from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
-from trafilatura.metadata import (
+
+from archiver.extraction.trafilatura_internals import (
     JSON_MINIFY,
     Document,
     examine_meta,
+    extract_json,
+    extract_json_parse_error,
     extract_sitename,
     extract_title,
     extract_url,
+    normalize_json,
 )
 
 # A byline: an element that says it holds the author, read only if its text is short.

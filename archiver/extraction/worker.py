@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from justext.utils import get_stoplist, get_stoplists
-from trafilatura import external
-
 from archiver.extraction import heap
 from archiver.extraction.analysis import PageAnalysis, analyse
+from archiver.extraction.trafilatura_internals import (
+    get_stoplist,
+    get_stoplists,
+    justext_stoplist,
+    set_justext_stoplist,
+)
 
 # Hand freed heap back to the system after this many pages. lxml parses every 100-400 KB page
 # into a tree several times its size; over 300 mirror pages a worker's high-water mark was
@@ -42,8 +45,8 @@ class AllStoplists:
 
 def share_stoplist() -> None:
     """Have trafilatura use :class:`AllStoplists` for justext, unless it built its tuple already."""
-    if external.JT_STOPLIST is None:
-        external.JT_STOPLIST = AllStoplists()  # type: ignore[assignment]  # typed as None
+    if justext_stoplist() is None:
+        set_justext_stoplist(AllStoplists())
 
 
 def start_worker() -> None:
