@@ -17,6 +17,7 @@ import sqlite_utils
 
 from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.errors import DatabaseError
+from storage.extracted import decode_extracted
 from storage.schema import migrate
 from storage.versions import ArticleVersions
 from storage.warc import WarcRef
@@ -324,8 +325,8 @@ class ArticleStore:
                 ).fetchone()
                 if found is None:
                     continue
-                blocks, kept = parse_extracted(found[1])
-                changed += self._set_text(article_id, found[0], site, blocks, kept)
+                stored = decode_extracted(found[1])
+                changed += self._set_text(article_id, found[0], site, stored.texts, stored.kept)
         return changed
 
     def replace_extracted(self, article_id: int, extracted: str) -> bool:
@@ -337,8 +338,8 @@ class ArticleStore:
             self.db.execute(
                 "UPDATE articles SET extracted = ? WHERE id = ?", [extracted, article_id]
             )
-            blocks, kept = parse_extracted(extracted)
-            changed = self._set_text(article_id, found[0], found[1], blocks, kept)
+            stored = decode_extracted(extracted)
+            changed = self._set_text(article_id, found[0], found[1], stored.texts, stored.kept)
         return changed
 
     def _set_text(
@@ -403,14 +404,6 @@ class ArticleStore:
             self.commit()
         finally:
             self.db.close()
-
-
-def parse_extracted(extracted: str) -> tuple[list[str], list[bool]]:
-    """Block texts and in-page verdicts out of an article's ``extracted`` JSON."""
-    data = json.loads(extracted)
-    blocks = [str(block[0]) for block in data["blocks"]]
-    kept = [bool(flag) for flag in data["kept"]]
-    return blocks, kept
 
 
 def text_digest(title: str | None, text: str) -> str:

@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands 
 
 def _dropped_blocks(row: dict[str, Any]) -> list[str]:
     """The blocks of trafilatura's text that cleaning removed from a stored article."""
-    from storage.store import parse_extracted
+    from storage.extracted import decode_extracted
 
     kept = set(row["text"].split("\n"))
-    return [block for block in parse_extracted(row["extracted"])[0] if block not in kept]
+    return [block for block in decode_extracted(row["extracted"]).texts if block not in kept]
 
 
 def print_crawl_summary(out: Console, result: CrawlResult, db: Path, warc_dir: str) -> None:

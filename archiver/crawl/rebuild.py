@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -12,9 +11,10 @@ from pathlib import Path
 from archiver.crawl.rows import article_row
 from archiver.extraction.analysis import analyse
 from archiver.extraction.cleaning import Block
-from archiver.extraction.extract import extracted_json, in_page_verdicts
+from archiver.extraction.extract import in_page_verdicts
 from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
+from storage.extracted import decode_extracted, encode_extracted
 from storage.store import ArticleStore
 from storage.warcread import StoredResponse, iter_responses
 
@@ -114,9 +114,10 @@ def reclean(store: ArticleStore, site: str | None = None) -> int:
     """Re-run both cleaning layers on stored articles from their stored blocks; count changes."""
     changed = 0
     for row in list(store.articles(site)):
-        data = json.loads(row["extracted"])
-        blocks = tuple(Block.from_list(value) for value in data["blocks"])
+        stored = decode_extracted(row["extracted"])
+        blocks = tuple(Block.from_list(value) for value in stored.blocks)
         kept = in_page_verdicts(blocks, row["language"])
-        changed += store.replace_extracted(row["id"], extracted_json(blocks, kept))
+        encoded = encode_extracted((block.to_list() for block in blocks), kept)
+        changed += store.replace_extracted(row["id"], encoded)
     store.commit()
     return changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from archiver.extraction.extract import Article
+from storage.extracted import encode_extracted
 from storage.store import ArticleRow
 
 
@@ -17,7 +18,7 @@ def article_row(
         site=urlsplit(article.url).netloc.lower(),
         blocks=tuple(block.text for block in article.blocks),
         kept=article.kept,
-        extracted=article.extracted_json(),
+        extracted=encode_extracted((block.to_list() for block in article.blocks), article.kept),
         fetched_at=fetched_at,
         title=article.title,
         author=article.author,

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
@@ -54,16 +53,6 @@ class Article:
     def raw_text(self) -> str:
         """trafilatura's own text, before our cleaning."""
         return "\n".join(block.text for block in self.blocks)
-
-    def extracted_json(self) -> str:
-        """trafilatura's blocks and the in-page verdicts, to re-run cleaning without the HTML."""
-        return extracted_json(self.blocks, self.kept)
-
-
-def extracted_json(blocks: tuple[Block, ...] | list[Block], kept: tuple[bool, ...]) -> str:
-    """The archive's ``extracted`` column: ``{"blocks": [[text, ...], ...], "kept": [...]}``."""
-    payload = {"blocks": [block.to_list() for block in blocks], "kept": list(kept)}
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def in_page_verdicts(blocks: tuple[Block, ...], language: str | None) -> tuple[bool, ...]:
