@@ -15,9 +15,9 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from archiver.crawl.capture_meta import CaptureMeta
 from archiver.crawl.items import PageItem
 from archiver.crawl.plan import CrawlPlan, plan_from
-from archiver.crawl.resume import ARCHIVED, ARCHIVED_PROCESSED
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from archiver.extraction.urls import clean_url
 from spiders.documents import (
@@ -169,14 +169,15 @@ class SiteSpider(scrapy.Spider):
 
     # -- reading each kind of response -------------------------------------------------------
     def _page(self, response: HtmlResponse) -> Iterator[PageItem | Request]:
-        if not (response.meta.get(ARCHIVED) and response.meta.get(ARCHIVED_PROCESSED)):
+        capture = CaptureMeta.of(response.meta)
+        if not capture.already_stored:
             yield PageItem(
                 url=response.url,
                 body=response.body,
                 content_type=_header(response, b"Content-Type"),
-                capture_id=response.meta.get("capture_id"),
-                fetched_at=response.meta.get("capture_fetched_at"),
-                revisit=bool(response.meta.get("capture_revisit")),
+                capture_id=capture.capture_id,
+                fetched_at=capture.fetched_at,
+                revisit=capture.revisit,
                 prune=self.plan.prune_for(response.url),
             )
         links = (link.url for link in _LINKS.extract_links(response))

@@ -14,6 +14,7 @@ from scrapy.exceptions import (
 from scrapy.http import Request, Response
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
+from archiver.crawl.capture_meta import record_capture, record_revisit
 from archiver.crawl.exchange import exchange_from
 from archiver.extraction.pagekind import ARTICLE
 from storage.jobarchive import JobArchive, recover_job
@@ -95,9 +96,8 @@ class WarcCapture:
             last_modified=_header(response, b"Last-Modified"),
             refers_to=prior.id if revisit and prior else None,
         )
-        request.meta["capture_id"] = store.add_capture(row)
-        request.meta["capture_fetched_at"] = written.warc_date
-        request.meta["capture_revisit"] = revisit
+        record_capture(request.meta, store.add_capture(row), written.warc_date)
+        record_revisit(request.meta, revisit)
 
     def spider_closed(self, spider: Spider) -> None:
         self.writer.close()

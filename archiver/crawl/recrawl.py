@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Self
 
@@ -10,13 +9,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
-from scrapy.http.response.html import HtmlResponse
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
-from storage.errors import ArchiveError
-from storage.warcread import read_response
-
-log = logging.getLogger(__name__)
+from archiver.crawl.archived_response import archived_response, read_archived
+from archiver.crawl.capture_meta import record_revisit
 
 
 class RecrawlMiddleware:
@@ -71,7 +67,7 @@ class RecrawlMiddleware:
         archived = self._archived(request.url)
         if archived is None:
             return response
-        request.meta["capture_revisit"] = True  # nothing new to extract
+        record_revisit(request.meta)  # nothing new to extract
         return archived
 
     def _archived(self, url: str) -> Response | None:
@@ -81,13 +77,10 @@ class RecrawlMiddleware:
         if validators is None:
             return None
         filename, offset = validators[2]
-        try:
-            stored = read_response(self.warc_dir / filename, offset)
-        except (ArchiveError, OSError) as exc:
-            log.warning("cannot read the archived copy of %s: %s", url, exc)
+        stored = read_archived(self.warc_dir, filename, offset, url)
+        if stored is None:
             return None
-        headers = [(k, v) for k, v in stored.headers if k.lower() != "content-encoding"]
-        return HtmlResponse(url=url, status=200, headers=headers, body=stored.body)
+        return archived_response(stored, url, 200, decoded=True)
 
     def _count(self, key: str) -> None:
         assert self.crawler.stats is not None

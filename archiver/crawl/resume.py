@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Headers, Request, Response
-from scrapy.responsetypes import responsetypes
+from scrapy.http import Request, Response
 
-from storage.errors import ArchiveError
+from archiver.crawl.archived_response import archived_response, read_archived
+from archiver.crawl.capture_meta import record_archived, record_capture
 from storage.jobarchive import ArchivedCapture, JobArchive
-from storage.warcread import read_response
-
-log = logging.getLogger(__name__)
-
-# request.meta keys set on a response answered from the archive
-ARCHIVED = "archived"  # True: the response came from the job's WARC files
-ARCHIVED_PROCESSED = "archived_processed"  # True: its page was already extracted and stored
 
 
 class ArchivedResponses:
@@ -50,14 +42,8 @@ class ArchivedResponses:
         response = self._response(archived)
         if response is None:
             return None
-        request.meta.update(
-            {
-                "capture_id": archived.capture_id,
-                "capture_fetched_at": archived.fetched_at,
-                ARCHIVED: True,
-                ARCHIVED_PROCESSED: archived.processed,
-            }
-        )
+        record_capture(request.meta, archived.capture_id, archived.fetched_at)
+        record_archived(request.meta, archived.processed)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("archiver/job/from_warc")
         return response
@@ -69,20 +55,9 @@ class ArchivedResponses:
         return getattr(capture, "job_archive", None)
 
     def _response(self, archived: ArchivedCapture) -> Response | None:
-        try:
-            stored = read_response(self.warc_dir / archived.filename, archived.offset)
-        except (ArchiveError, OSError) as exc:
-            log.warning("cannot read the archived copy of %s: %s", archived.url, exc)
+        stored = read_archived(self.warc_dir, archived.filename, archived.offset, archived.url)
+        if stored is None:
             return None
-        values: dict[str, list[str]] = {}
-        for name, value in stored.headers:  # repeated headers (Set-Cookie, Link) all survive
-            values.setdefault(name, []).append(value)
-        headers = Headers(values)
-        cls = responsetypes.from_args(headers=headers, url=archived.url, body=stored.raw_body)
-        return cls(
-            url=archived.url,
-            status=archived.status,
-            headers=headers,
-            body=stored.raw_body,
-            flags=["archived"],
+        return archived_response(
+            stored, archived.url, archived.status, decoded=False, flags=["archived"]
         )
