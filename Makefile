@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# pywb pins clash with the crawler's dependencies (scrapy-redis): it gets its own virtualenv.
+# pywb pins old versions of redis, werkzeug and pyOpenSSL: it gets its own virtualenv.
 PYWB_VENV := .venv-pywb
 PYWB_STAMP := $(PYWB_VENV)/.installed
 # Browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser.

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.store import ArticleStore
-from storage.warcread import iter_responses
+from storage.warcread import iter_responses, warc_files
 from storage.warcrecover import recover_tail, warcinfo_fields
 
 _STAMP = re.compile(r"-(\d{17})-(\d{5})\.warc\.gz$")
@@ -52,7 +52,8 @@ def job_files(warc_dir: Path, job: str) -> list[Path]:
     """The WARC files whose ``warcinfo`` says they are part of ``job``, oldest first."""
     if not warc_dir.is_dir():
         return []
-    found = [p for p in warc_dir.glob("*.warc.gz") if warcinfo_fields(p).get("isPartOf") == job]
+    written = warc_files(warc_dir, suffixes=(".warc.gz",))  # the writer's own files only
+    found = [p for p in written if warcinfo_fields(p).get("isPartOf") == job]
     return sorted(found, key=_written_order)
 
 

@@ -1,4 +1,4 @@
-"""Read WARC files back: verify them whole, iterate their records, fetch one by reference."""
+"""Read WARC files back: find them, verify them whole, iterate their records, fetch one."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from storage.errors import ArchiveError
 from storage.warc import WarcRef
+
+WARC_SUFFIXES = (".warc.gz", ".warc")
+
+
+def warc_files(folder: Path, suffixes: tuple[str, ...] = WARC_SUFFIXES) -> list[Path]:
+    """The WARC files directly in ``folder``, by name (hidden files and folders left out)."""
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.name.endswith(suffixes) and not path.name.startswith(".") and path.is_file()
+    )
 
 
 @dataclass(frozen=True, slots=True)

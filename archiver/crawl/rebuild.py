@@ -16,7 +16,7 @@ from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
 from storage.extracted import decode_extracted, encode_extracted
 from storage.store import ArticleStore
-from storage.warcread import StoredResponse, iter_responses
+from storage.warcread import StoredResponse, iter_responses, warc_files
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -34,11 +34,11 @@ class RebuildReport:
         self.articles[outcome] = self.articles.get(outcome, 0) + 1
 
 
-def warc_files(warc_dir: Path) -> list[Path]:
+def warcs_to_rebuild_from(warc_dir: Path) -> list[Path]:
     """The WARC files of a folder, oldest name first; an error if there are none."""
     if not warc_dir.is_dir():
         raise ArchiveError(f"{warc_dir} is not a folder")
-    files = sorted([*warc_dir.glob("*.warc.gz"), *warc_dir.glob("*.warc")])
+    files = warc_files(warc_dir)
     if not files:
         raise ArchiveError(f"no WARC files in {warc_dir}")
     return files
@@ -80,7 +80,7 @@ def reextract(
 def _html_pages(
     warc_dir: Path, store: ArticleStore, report: RebuildReport
 ) -> Iterator[tuple[int, StoredResponse]]:
-    for path in warc_files(warc_dir):
+    for path in warcs_to_rebuild_from(warc_dir):
         report.files += 1
         for ref, stored in iter_responses(path):
             report.responses += 1

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from storage.readonly import ARTICLE_COLUMNS, ArchiveReader
+from storage.warcread import warc_files
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
 # ``python -m wacz`` drops main()'s exit status; this keeps it.
 WACZ_MAIN = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
 PAGES_HEADER = {
@@ -81,7 +81,7 @@ def pages_jsonl(reader: ArchiveReader, warc_names: set[str], out: TextIO) -> tup
 
 def export_wacz(reader: ArchiveReader, warc_dir: Path, out: Path, title: str) -> WaczReport:
     """Package the WARC files of ``warc_dir`` and the archive's pages into the WACZ ``out``."""
-    warcs = sorted(p for p in warc_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
+    warcs = warc_files(warc_dir)
     if not warcs:
         raise ExportError(f"no WARC files in {warc_dir}")
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:

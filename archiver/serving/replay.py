@@ -1,7 +1,7 @@
 """Replay with pywb: a CDXJ index kept current beside the WARC files, pywb's config, captures.
 
-pywb runs from its own virtual environment (its pins clash with scrapy-redis), so this module
-only writes files for it and builds the ``wayback`` command line; the CLI runs it.
+pywb runs from its own virtual environment (it pins old redis, werkzeug and pyOpenSSL), so this
+module only writes files for it and builds the ``wayback`` command line; the CLI runs it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import surt
 from cdxj_indexer.main import write_cdx_index
 from warcio.exceptions import ArchiveLoadFailed
 
+from storage.warcread import warc_files
+
 logger = logging.getLogger(__name__)
 
 COLLECTION = "archive"  # pywb serves the archive at /archive/
 STATE_DIR = ".replay"  # inside the WARC folder: pywb's config.yaml and indexes/
-WARC_SUFFIXES = (".warc.gz", ".warc")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -68,7 +69,7 @@ class ReplayIndex:
 
     def warc_files(self) -> list[Path]:
         """The WARC files in the folder, by name."""
-        return sorted(p for p in self.warc_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
+        return warc_files(self.warc_dir)
 
     def refresh(self) -> IndexReport:
         """Index new or changed WARC files and drop indexes of files that are gone."""
