@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -16,17 +15,13 @@ from typing import Any, Self
 import sqlite_utils
 
 from storage.boilerplate import SiteBoilerplate, compose_text
+from storage.clock import now_iso
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
 from storage.schema import migrate
 from storage.versions import ArticleVersions
 from storage.warc import WarcRef
 from storage.warcread import StoredResponse
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC text, the archive's one date format."""
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +113,7 @@ class ArticleStore:
                VALUES (?, ?, 'running', ?, ?)""",
             [
                 json.dumps(list(seeds)),
-                utc_now(),
+                now_iso(),
                 json.dumps(settings or {}, default=str),
                 schedule_id,
             ],
@@ -132,7 +127,7 @@ class ArticleStore:
             """UPDATE crawls SET finished = ?, status = ?, pages = ?, articles = ?, errors = ?,
                warc_files = ?, warc_bytes = ?, error_kinds = ? WHERE id = ?""",
             [
-                utc_now(),
+                now_iso(),
                 status,
                 counters.get("pages", 0),
                 counters.get("articles", 0),
@@ -282,7 +277,7 @@ class ArticleStore:
             "capture_id": row.capture_id,
             "crawl_id": row.crawl_id,
             "fetched_at": row.fetched_at,
-            "updated_at": utc_now(),
+            "updated_at": now_iso(),
             "text": "",
         }
         if existing is None:

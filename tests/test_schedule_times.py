@@ -14,12 +14,11 @@ from archiver.scheduling.times import (
     Interval,
     ScheduleTimeError,
     format_every,
-    from_iso,
     local_zone_name,
     parse_every,
-    to_iso,
     zone,
 )
+from storage.clock import from_iso, to_iso
 
 BERLIN = "Europe/Berlin"
 

@@ -18,8 +18,8 @@ from click.testing import CliRunner, Result
 
 from archiver.cli import cli
 from archiver.scheduling.runner import crawl_command
-from archiver.scheduling.times import from_iso, to_iso, utc_now
 from archiver.serving.loopback import SampleSite
+from storage.clock import from_iso, to_iso, utc_now
 from storage.schedules import Schedule, ScheduleTable
 from storage.store import ArticleStore
 from storage.warcread import verify_warc

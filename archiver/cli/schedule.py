@@ -20,10 +20,9 @@ from archiver.scheduling.times import (
     local_zone_name,
     parse_every,
     timing_for,
-    to_iso,
-    utc_now,
     zone,
 )
+from storage.clock import to_iso, utc_now
 from storage.errors import ScheduleError
 from storage.schedules import Schedule, ScheduleTable
 

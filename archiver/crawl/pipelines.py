@@ -19,7 +19,7 @@ from archiver.crawl.items import PageItem
 from archiver.crawl.rows import article_row
 from archiver.extraction.pagekind import ARTICLE
 from archiver.extraction.worker import analyse_in_worker, start_worker
-from storage.store import utc_now
+from storage.clock import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ArticleStoragePipeline:
             return item
         assert self.crawler.stats is not None
         row = article_row(
-            item.article, item.capture_id, item.fetched_at or utc_now(), database.crawl_id
+            item.article, item.capture_id, item.fetched_at or now_iso(), database.crawl_id
         )
         outcome = store.save_article(row)
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")

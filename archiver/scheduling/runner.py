@@ -29,11 +29,9 @@ from typing import IO, Any
 from archiver.scheduling.times import (
     MISSED_COUNT_LIMIT,
     ScheduleTimeError,
-    from_iso,
     timing_for,
-    to_iso,
-    utc_now,
 )
+from storage.clock import from_iso, to_iso, utc_now
 from storage.errors import ScheduleError
 from storage.schedules import Schedule, ScheduleTable
 from storage.store import open_database

@@ -41,23 +41,6 @@ class ScheduleTimeError(ValueError):
     """A schedule's interval, cron expression or time zone cannot be used; one line."""
 
 
-# --- ISO UTC text ---------------------------------------------------------------------------
-def to_iso(instant: datetime) -> str:
-    """``2026-11-27T19:00:00Z``: the archive's date format."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def from_iso(text: str) -> datetime:
-    """An aware UTC datetime from the archive's ISO text."""
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utc_now() -> datetime:
-    """Now, in UTC, to the second (the precision times are stored with)."""
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 # --- intervals ------------------------------------------------------------------------------
 def parse_every(text: str) -> int:
     """Seconds in a duration such as ``90s``, ``30m``, ``2h``, ``1d`` or ``1h30m``."""
