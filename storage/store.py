@@ -7,7 +7,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -18,64 +17,11 @@ from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.clock import now_iso
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
+from storage.rows import ArticleRow, CaptureRow, PriorCapture
 from storage.schema import migrate
 from storage.versions import ArticleVersions
 from storage.warc import WarcRef
 from storage.warcread import StoredResponse
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureRow:
-    """One archived response: what it was and where its WARC record lives."""
-
-    url: str
-    status: int
-    mime: str | None
-    fetched_at: str
-    ref: WarcRef
-    payload_digest: str | None
-    content_length: int
-    crawl_id: int | None = None
-    record_type: str = "response"
-    kind: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    refers_to: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PriorCapture:
-    """The latest full response archived for a URL: what a revisit refers to."""
-
-    id: int
-    url: str
-    status: int
-    payload_digest: str | None
-    fetched_at: str
-    kind: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRow:
-    """One article as extraction hands it to the archive, before the site layer.
-
-    ``blocks`` are trafilatura's lines and ``kept`` says which the in-page layer kept;
-    ``extracted`` is the JSON the in-page layer needs to run again without the HTML.
-    """
-
-    url: str
-    site: str
-    blocks: tuple[str, ...]
-    kept: tuple[bool, ...]
-    extracted: str
-    fetched_at: str
-    title: str | None = None
-    author: tuple[str, ...] = ()
-    published: str | None = None
-    language: str | None = None
-    description: str | None = None
-    capture_id: int | None = None
-    crawl_id: int | None = None
 
 
 class ArticleStore:

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from storage.boilerplate import block_fingerprint
-from storage.store import ArticleRow, ArticleStore, utc_now
+from storage.clock import now_iso
+from storage.rows import ArticleRow
+from storage.store import ArticleStore
 
 APPEAL = "Support our newsroom today: give from just $2 a month."
 PITCH = "Sign up for The Morning Brief, delivered every weekday."
@@ -15,7 +17,7 @@ PITCH = "Sign up for The Morning Brief, delivered every weekday."
 def row(url: str, site: str, blocks: list[str], title: str = "A story") -> ArticleRow:
     kept = tuple(True for _ in blocks)
     extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": list(kept)})
-    return ArticleRow(url, site, tuple(blocks), kept, extracted, utc_now(), title=title)
+    return ArticleRow(url, site, tuple(blocks), kept, extracted, now_iso(), title=title)
 
 
 def texts(store: ArticleStore) -> dict[str, str]:
@@ -83,6 +85,6 @@ def test_in_page_verdicts_are_respected(tmp_path: Path) -> None:
         blocks = [*story(1), PITCH]
         extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": [True, False]})
         store.save_article(
-            ArticleRow("http://s/1", "s", tuple(blocks), (True, False), extracted, utc_now())
+            ArticleRow("http://s/1", "s", tuple(blocks), (True, False), extracted, now_iso())
         )
         assert texts(store)["http://s/1"] == story(1)[0]

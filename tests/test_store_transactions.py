@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.store import ArticleRow, ArticleStore, CaptureRow
+from storage.rows import ArticleRow, CaptureRow
+from storage.store import ArticleStore
 from storage.warc import WarcRef
 
 

@@ -18,7 +18,7 @@ from archiver.crawl.capture_meta import record_capture, record_revisit
 from archiver.crawl.exchange import exchange_from
 from archiver.extraction.pagekind import ARTICLE
 from storage.jobarchive import JobArchive, recover_job
-from storage.store import CaptureRow, PriorCapture
+from storage.rows import CaptureRow, PriorCapture
 from storage.warc import HttpExchange, RevisitOf, WarcWriter, expand_prefix, payload_digest
 
 log = logging.getLogger(__name__)

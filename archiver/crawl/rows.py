@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from archiver.extraction.extract import Article
 from storage.extracted import encode_extracted
-from storage.store import ArticleRow
+from storage.rows import ArticleRow
 
 
 def article_row(

@@ -1,0 +1,61 @@
+"""The rows the crawl hands the archive: one capture of a response, one extracted article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.warc import WarcRef
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRow:
+    """One archived response: what it was and where its WARC record lives."""
+
+    url: str
+    status: int
+    mime: str | None
+    fetched_at: str
+    ref: WarcRef
+    payload_digest: str | None
+    content_length: int
+    crawl_id: int | None = None
+    record_type: str = "response"
+    kind: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    refers_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriorCapture:
+    """The latest full response archived for a URL: what a revisit refers to."""
+
+    id: int
+    url: str
+    status: int
+    payload_digest: str | None
+    fetched_at: str
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One article as extraction hands it to the archive, before the site layer.
+
+    ``blocks`` are trafilatura's lines and ``kept`` says which the in-page layer kept;
+    ``extracted`` is the JSON the in-page layer needs to run again without the HTML.
+    """
+
+    url: str
+    site: str
+    blocks: tuple[str, ...]
+    kept: tuple[bool, ...]
+    extracted: str
+    fetched_at: str
+    title: str | None = None
+    author: tuple[str, ...] = ()
+    published: str | None = None
+    language: str | None = None
+    description: str | None = None
+    capture_id: int | None = None
+    crawl_id: int | None = None
