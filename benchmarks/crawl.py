@@ -44,10 +44,9 @@ from benchmarks.mirror import (  # noqa: E402
     Mirror,
     build_mirror,
     corpus_files,
-    ensure_nginx,
     load_templates,
-    nginx_server,
 )
+from benchmarks.nginx import ensure_nginx, nginx_server  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "data" / "trafilatura-eval.tar.xz"
 CONCURRENCY = 16
