@@ -29,7 +29,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tarfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.corpus import add_corpus_options, unpack  # noqa: E402
 from benchmarks.mirror import (  # noqa: E402
     MIRROR_VERSION,
     Mirror,
@@ -48,7 +48,6 @@ from benchmarks.mirror import (  # noqa: E402
 )
 from benchmarks.nginx import ensure_nginx, nginx_server  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "data" / "trafilatura-eval.tar.xz"
 CONCURRENCY = 16
 SAMPLE_EVERY = 0.2
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -279,15 +278,6 @@ def _db_figures(out: Path) -> tuple[int, int]:
 # --- the benchmark ------------------------------------------------------------------------------
 
 
-def unpack(corpus: Path, workdir: Path) -> Path:
-    """Unpack ``corpus`` into ``workdir`` unless already there (as benchmarks/extraction.py)."""
-    if not (workdir / "evaldata.json").exists():
-        workdir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(corpus) as archive:
-            archive.extractall(workdir, filter="data")
-    return workdir
-
-
 def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> tuple[Mirror, bool]:
     """The mirror at ``root``, and whether it was built now (not reused from an earlier run).
 
@@ -377,8 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the mirror (reused next time) and run outputs"
     )
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="trafilatura-eval.tar.xz")
-    parser.add_argument("--eval-dir", type=Path, default=REPO / ".eval", help="unpacked corpus")
+    add_corpus_options(parser)
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="mirror and outputs")
     parser.add_argument("--timeout", type=float, default=0, help="seconds per run (0: by size)")
     parser.add_argument(
