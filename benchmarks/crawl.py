@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -47,34 +45,24 @@ from benchmarks.mirror import (  # noqa: E402
     load_templates,
 )
 from benchmarks.nginx import ensure_nginx, nginx_server  # noqa: E402
+from benchmarks.process_tree import TreeUsage, run_sampled  # noqa: E402
 
 CONCURRENCY = 16
-SAMPLE_EVERY = 0.2
-_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-_TICKS = os.sysconf("SC_CLK_TCK")
 _PROFILE_FORMATS = {".svg": "flamegraph", ".txt": "raw", ".json": "speedscope"}
 _ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
 _RESPONSES = re.compile(r"'response_received_count': (\d+)")
 
 
 @dataclass(slots=True)
-class RunResult:
-    """What one crawl cost."""
+class RunResult(TreeUsage):
+    """What one crawl cost: its process tree's usage (``main_cpu`` and ``peak_main_rss`` are the
+    crawl process alone, reactor and all), Scrapy's figures and the outputs' size."""
 
-    name: str
     responses: int = 0
     seconds: float = 0.0  # Scrapy's elapsed_time_seconds
-    wall: float = 0.0  # process start to exit
-    cpu: float = 0.0  # user + system seconds of the process tree
-    main_cpu: float = 0.0  # user + system seconds of the crawl process alone (reactor and all)
-    peak_rss: int = 0  # bytes, sum over the tree at its highest sample
-    peak_main_rss: int = 0  # bytes, the crawl process alone
-    peak_pss: int = 0  # bytes, proportional set size summed over the tree: shared pages once
     warc_bytes: int = 0
     db_bytes: int = 0
     articles: int = 0
-    returncode: int = 0
-    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
 
     @property
     def pages_per_second(self) -> float:
@@ -160,50 +148,7 @@ def archiver_command(url: str, out: Path, extra: list[str]) -> list[str]:
     ]
 
 
-# --- measuring a process tree -------------------------------------------------------------------
-
-
-def _process_table() -> dict[int, tuple[int, float, int]]:
-    """pid -> (parent pid, CPU seconds, RSS bytes) for every process readable in /proc."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        # after the command: state ppid ... utime(12) stime(13) ... rss(22), 0-based from state
-        cpu = (int(fields[11]) + int(fields[12])) / _TICKS
-        table[int(entry.name)] = (int(fields[1]), cpu, int(fields[21]) * _PAGE_SIZE)
-    return table
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size of ``pid`` in bytes (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(root: int, table: dict[int, tuple[int, float, int]]) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        if pid in table:
-            found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
+# --- measuring a run ---------------------------------------------------------------------------
 
 
 def measure(
@@ -221,39 +166,7 @@ def measure(
         "PYTHONPATH": str(REPO),
         "TLDEXTRACT_CACHE": str(Path.home() / ".cache" / "news-archiver" / "tldextract"),
     }
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = os.getloadavg()[0]
-    cpu_seen: dict[int, float] = {}
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*(wrap or []), *command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            while process.poll() is None:
-                if time.monotonic() - started > timeout:
-                    raise TimeoutError(f"{name} still running after {timeout:.0f} s (log: {log})")
-                table = _process_table()
-                tree = _tree(process.pid, table)
-                for pid in tree:
-                    cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), table[pid][1])
-                main = [table[pid][2] for pid in tree if pid == process.pid]
-                result.peak_main_rss = max(result.peak_main_rss, *main, 0)
-                result.peak_rss = max(result.peak_rss, sum(table[pid][2] for pid in tree))
-                result.peak_pss = max(result.peak_pss, sum(_pss(pid) for pid in tree))
-                time.sleep(SAMPLE_EVERY)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-    result.wall = time.monotonic() - started
-    result.returncode = process.returncode
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # Reaped descendants are in RUSAGE_CHILDREN; samples catch any its parent never waited for.
-    result.cpu = max(waited, sum(cpu_seen.values()))
-    result.main_cpu = cpu_seen.get(process.pid, 0.0)
-    result.load = (load_before, os.getloadavg()[0])
+    run_sampled(result, [*(wrap or []), *command], cwd, env, log, timeout)
     text = log.read_text(errors="replace")
     elapsed, responses = _ELAPSED.findall(text), _RESPONSES.findall(text)
     result.seconds = float(elapsed[-1]) if elapsed else result.wall
