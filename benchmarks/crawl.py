@@ -28,10 +28,8 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -45,6 +43,7 @@ from benchmarks.mirror import (  # noqa: E402
     load_templates,
 )
 from benchmarks.nginx import ensure_nginx, nginx_server  # noqa: E402
+from benchmarks.plain_spider import run_plain_spider  # noqa: E402
 from benchmarks.process_tree import TreeUsage, run_sampled  # noqa: E402
 
 CONCURRENCY = 16
@@ -74,47 +73,7 @@ class RunResult(TreeUsage):
         return value / self.responses if self.responses else 0.0
 
 
-# --- (a): the plain spider, run in its own process --------------------------------------------
-
-
-def run_plain_spider(url: str) -> None:
-    """Crawl ``url``'s host following every link and doing nothing else (Scrapy's defaults)."""
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.http import HtmlResponse, Response
-    from scrapy.linkextractors import LinkExtractor
-
-    links = LinkExtractor(unique=True, deny_extensions=[])
-    host = urlsplit(url).hostname
-
-    class PlainSpider(scrapy.Spider):
-        """Follow links on one host."""
-
-        name = "plain"
-
-        async def start(self) -> AsyncIterator[scrapy.Request]:
-            yield scrapy.Request(url)
-
-        def parse(self, response: Response) -> Iterator[scrapy.Request]:
-            if not isinstance(response, HtmlResponse):
-                return
-            for link in links.extract_links(response):
-                if urlsplit(link.url).hostname == host:
-                    yield response.follow(link.url, callback=self.parse)
-
-    process = CrawlerProcess(
-        {
-            "CONCURRENT_REQUESTS": CONCURRENCY,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
-            "DOWNLOAD_DELAY": 0,
-            "ROBOTSTXT_OBEY": False,
-            "AUTOTHROTTLE_ENABLED": False,
-            "TELNETCONSOLE_ENABLED": False,
-            "LOG_LEVEL": "INFO",
-        }
-    )
-    process.crawl(PlainSpider)
-    process.start()
+# --- the two runs' command lines -------------------------------------------------------------
 
 
 def plain_command(url: str) -> list[str]:
@@ -242,19 +201,22 @@ def print_table(results: list[RunResult], mirror: Mirror) -> None:
         print(f"pages/s (b) / (a): {ratio:.2f}")
 
 
+def profiler_command(profile: Path, key: str) -> list[str]:
+    """The py-spy command line that records run ``key`` into ``FILE-key`` beside ``profile``."""
+    profile = profile.resolve()
+    target = profile.with_name(f"{profile.stem}-{key}{profile.suffix}")
+    spy = str(Path(sys.executable).parent / "py-spy")
+    fmt = _PROFILE_FORMATS.get(profile.suffix, "speedscope")
+    wrap = [spy, "record", "--subprocesses", "--nonblocking", "--format", fmt, "-o"]
+    return [*wrap, str(target), "--"]
+
+
 def run_one(key: str, url: str, out: Path, args: argparse.Namespace, timeout: float) -> RunResult:
     """Run (a) or (b) into ``out``, under py-spy when ``--profile`` asks."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    wrap = None
-    if args.profile:
-        profile = args.profile.resolve()
-        target = profile.with_name(f"{profile.stem}-{key}{profile.suffix}")
-        spy = str(Path(sys.executable).parent / "py-spy")
-        fmt = _PROFILE_FORMATS.get(profile.suffix, "speedscope")
-        wrap = [spy, "record", "--subprocesses", "--nonblocking", "--format", fmt, "-o"]
-        wrap += [str(target), "--"]
+    wrap = profiler_command(args.profile, key) if args.profile else None
     if key == "a":
         result = measure(
             "(a) plain Scrapy", plain_command(url), out, out / "log.txt", timeout, wrap
@@ -272,8 +234,8 @@ def run_one(key: str, url: str, out: Path, args: argparse.Namespace, timeout: fl
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build the mirror, serve it, run (a) and (b), print the table."""
+def argument_parser() -> argparse.ArgumentParser:
+    """The options of the benchmark (and the hidden ``--plain-spider`` that runs (a))."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="article pages in the mirror")
     parser.add_argument("--only", choices=["a", "b"], help="run only (a) plain or (b) archiver")
@@ -297,9 +259,14 @@ def main(argv: list[str] | None = None) -> int:
         help="extra setting for (b)",
     )
     parser.add_argument("--plain-spider", metavar="URL", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the mirror, serve it, run (a) and (b), print the table."""
+    args = argument_parser().parse_args(argv)
     if args.plain_spider:
-        run_plain_spider(args.plain_spider)
+        run_plain_spider(args.plain_spider, CONCURRENCY)
         return 0
 
     workdir: Path = args.workdir
