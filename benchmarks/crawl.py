@@ -24,59 +24,44 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import sqlite3
-import subprocess
 import sys
-import tarfile
 import time
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.corpus import add_corpus_options, unpack  # noqa: E402
 from benchmarks.mirror import (  # noqa: E402
     MIRROR_VERSION,
     Mirror,
     build_mirror,
     corpus_files,
-    ensure_nginx,
     load_templates,
-    nginx_server,
 )
+from benchmarks.nginx import ensure_nginx, nginx_server  # noqa: E402
+from benchmarks.plain_spider import run_plain_spider  # noqa: E402
+from benchmarks.process_tree import TreeUsage, run_sampled  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "data" / "trafilatura-eval.tar.xz"
 CONCURRENCY = 16
-SAMPLE_EVERY = 0.2
-_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-_TICKS = os.sysconf("SC_CLK_TCK")
 _PROFILE_FORMATS = {".svg": "flamegraph", ".txt": "raw", ".json": "speedscope"}
 _ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
 _RESPONSES = re.compile(r"'response_received_count': (\d+)")
 
 
 @dataclass(slots=True)
-class RunResult:
-    """What one crawl cost."""
+class RunResult(TreeUsage):
+    """What one crawl cost: its process tree's usage (``main_cpu`` and ``peak_main_rss`` are the
+    crawl process alone, reactor and all), Scrapy's figures and the outputs' size."""
 
-    name: str
     responses: int = 0
     seconds: float = 0.0  # Scrapy's elapsed_time_seconds
-    wall: float = 0.0  # process start to exit
-    cpu: float = 0.0  # user + system seconds of the process tree
-    main_cpu: float = 0.0  # user + system seconds of the crawl process alone (reactor and all)
-    peak_rss: int = 0  # bytes, sum over the tree at its highest sample
-    peak_main_rss: int = 0  # bytes, the crawl process alone
-    peak_pss: int = 0  # bytes, proportional set size summed over the tree: shared pages once
     warc_bytes: int = 0
     db_bytes: int = 0
     articles: int = 0
-    returncode: int = 0
-    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
 
     @property
     def pages_per_second(self) -> float:
@@ -88,47 +73,7 @@ class RunResult:
         return value / self.responses if self.responses else 0.0
 
 
-# --- (a): the plain spider, run in its own process --------------------------------------------
-
-
-def run_plain_spider(url: str) -> None:
-    """Crawl ``url``'s host following every link and doing nothing else (Scrapy's defaults)."""
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.http import HtmlResponse, Response
-    from scrapy.linkextractors import LinkExtractor
-
-    links = LinkExtractor(unique=True, deny_extensions=[])
-    host = urlsplit(url).hostname
-
-    class PlainSpider(scrapy.Spider):
-        """Follow links on one host."""
-
-        name = "plain"
-
-        async def start(self) -> AsyncIterator[scrapy.Request]:
-            yield scrapy.Request(url)
-
-        def parse(self, response: Response) -> Iterator[scrapy.Request]:
-            if not isinstance(response, HtmlResponse):
-                return
-            for link in links.extract_links(response):
-                if urlsplit(link.url).hostname == host:
-                    yield response.follow(link.url, callback=self.parse)
-
-    process = CrawlerProcess(
-        {
-            "CONCURRENT_REQUESTS": CONCURRENCY,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
-            "DOWNLOAD_DELAY": 0,
-            "ROBOTSTXT_OBEY": False,
-            "AUTOTHROTTLE_ENABLED": False,
-            "TELNETCONSOLE_ENABLED": False,
-            "LOG_LEVEL": "INFO",
-        }
-    )
-    process.crawl(PlainSpider)
-    process.start()
+# --- the two runs' command lines -------------------------------------------------------------
 
 
 def plain_command(url: str) -> list[str]:
@@ -162,50 +107,7 @@ def archiver_command(url: str, out: Path, extra: list[str]) -> list[str]:
     ]
 
 
-# --- measuring a process tree -------------------------------------------------------------------
-
-
-def _process_table() -> dict[int, tuple[int, float, int]]:
-    """pid -> (parent pid, CPU seconds, RSS bytes) for every process readable in /proc."""
-    table = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        # after the command: state ppid ... utime(12) stime(13) ... rss(22), 0-based from state
-        cpu = (int(fields[11]) + int(fields[12])) / _TICKS
-        table[int(entry.name)] = (int(fields[1]), cpu, int(fields[21]) * _PAGE_SIZE)
-    return table
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size of ``pid`` in bytes (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(root: int, table: dict[int, tuple[int, float, int]]) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        if pid in table:
-            found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
+# --- measuring a run ---------------------------------------------------------------------------
 
 
 def measure(
@@ -223,39 +125,7 @@ def measure(
         "PYTHONPATH": str(REPO),
         "TLDEXTRACT_CACHE": str(Path.home() / ".cache" / "news-archiver" / "tldextract"),
     }
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = os.getloadavg()[0]
-    cpu_seen: dict[int, float] = {}
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*(wrap or []), *command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            while process.poll() is None:
-                if time.monotonic() - started > timeout:
-                    raise TimeoutError(f"{name} still running after {timeout:.0f} s (log: {log})")
-                table = _process_table()
-                tree = _tree(process.pid, table)
-                for pid in tree:
-                    cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), table[pid][1])
-                main = [table[pid][2] for pid in tree if pid == process.pid]
-                result.peak_main_rss = max(result.peak_main_rss, *main, 0)
-                result.peak_rss = max(result.peak_rss, sum(table[pid][2] for pid in tree))
-                result.peak_pss = max(result.peak_pss, sum(_pss(pid) for pid in tree))
-                time.sleep(SAMPLE_EVERY)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-    result.wall = time.monotonic() - started
-    result.returncode = process.returncode
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # Reaped descendants are in RUSAGE_CHILDREN; samples catch any its parent never waited for.
-    result.cpu = max(waited, sum(cpu_seen.values()))
-    result.main_cpu = cpu_seen.get(process.pid, 0.0)
-    result.load = (load_before, os.getloadavg()[0])
+    run_sampled(result, [*(wrap or []), *command], cwd, env, log, timeout)
     text = log.read_text(errors="replace")
     elapsed, responses = _ELAPSED.findall(text), _RESPONSES.findall(text)
     result.seconds = float(elapsed[-1]) if elapsed else result.wall
@@ -278,15 +148,6 @@ def _db_figures(out: Path) -> tuple[int, int]:
 
 
 # --- the benchmark ------------------------------------------------------------------------------
-
-
-def unpack(corpus: Path, workdir: Path) -> Path:
-    """Unpack ``corpus`` into ``workdir`` unless already there (as benchmarks/extraction.py)."""
-    if not (workdir / "evaldata.json").exists():
-        workdir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(corpus) as archive:
-            archive.extractall(workdir, filter="data")
-    return workdir
 
 
 def prepare_mirror(root: Path, pages: int, corpus_dir: Path) -> tuple[Mirror, bool]:
@@ -340,19 +201,22 @@ def print_table(results: list[RunResult], mirror: Mirror) -> None:
         print(f"pages/s (b) / (a): {ratio:.2f}")
 
 
+def profiler_command(profile: Path, key: str) -> list[str]:
+    """The py-spy command line that records run ``key`` into ``FILE-key`` beside ``profile``."""
+    profile = profile.resolve()
+    target = profile.with_name(f"{profile.stem}-{key}{profile.suffix}")
+    spy = str(Path(sys.executable).parent / "py-spy")
+    fmt = _PROFILE_FORMATS.get(profile.suffix, "speedscope")
+    wrap = [spy, "record", "--subprocesses", "--nonblocking", "--format", fmt, "-o"]
+    return [*wrap, str(target), "--"]
+
+
 def run_one(key: str, url: str, out: Path, args: argparse.Namespace, timeout: float) -> RunResult:
     """Run (a) or (b) into ``out``, under py-spy when ``--profile`` asks."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    wrap = None
-    if args.profile:
-        profile = args.profile.resolve()
-        target = profile.with_name(f"{profile.stem}-{key}{profile.suffix}")
-        spy = str(Path(sys.executable).parent / "py-spy")
-        fmt = _PROFILE_FORMATS.get(profile.suffix, "speedscope")
-        wrap = [spy, "record", "--subprocesses", "--nonblocking", "--format", fmt, "-o"]
-        wrap += [str(target), "--"]
+    wrap = profiler_command(args.profile, key) if args.profile else None
     if key == "a":
         result = measure(
             "(a) plain Scrapy", plain_command(url), out, out / "log.txt", timeout, wrap
@@ -370,16 +234,15 @@ def run_one(key: str, url: str, out: Path, args: argparse.Namespace, timeout: fl
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build the mirror, serve it, run (a) and (b), print the table."""
+def argument_parser() -> argparse.ArgumentParser:
+    """The options of the benchmark (and the hidden ``--plain-spider`` that runs (a))."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="article pages in the mirror")
     parser.add_argument("--only", choices=["a", "b"], help="run only (a) plain or (b) archiver")
     parser.add_argument(
         "--keep", action="store_true", help="keep the mirror (reused next time) and run outputs"
     )
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="trafilatura-eval.tar.xz")
-    parser.add_argument("--eval-dir", type=Path, default=REPO / ".eval", help="unpacked corpus")
+    add_corpus_options(parser)
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="mirror and outputs")
     parser.add_argument("--timeout", type=float, default=0, help="seconds per run (0: by size)")
     parser.add_argument(
@@ -396,9 +259,14 @@ def main(argv: list[str] | None = None) -> int:
         help="extra setting for (b)",
     )
     parser.add_argument("--plain-spider", metavar="URL", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the mirror, serve it, run (a) and (b), print the table."""
+    args = argument_parser().parse_args(argv)
     if args.plain_spider:
-        run_plain_spider(args.plain_spider)
+        run_plain_spider(args.plain_spider, CONCURRENCY)
         return 0
 
     workdir: Path = args.workdir

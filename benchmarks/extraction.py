@@ -16,7 +16,6 @@ import argparse
 import json
 import re
 import sys
-import tarfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from archiver.extraction.decoding import decode_html  # noqa: E402
 from archiver.extraction.extract import extract_article  # noqa: E402
+from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
 
@@ -75,15 +75,6 @@ class Score:
 def normalise(text: str) -> str:
     """Collapse runs of whitespace to one space."""
     return _SPACES.sub(" ", text).strip()
-
-
-def unpack(corpus: Path, workdir: Path) -> Path:
-    """Unpack ``corpus`` into ``workdir`` unless it is there already; return ``workdir``."""
-    if not (workdir / "evaldata.json").exists():
-        workdir.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(corpus) as archive:
-            archive.extractall(workdir, filter="data")
-    return workdir
 
 
 def load_pages(root: Path, limit: int | None) -> list[Page]:
@@ -161,12 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus",
         type=Path,
-        default=REPO.parent / "shared" / "data" / "trafilatura-eval.tar.xz",
+        default=CORPUS,
         help="the corpus archive (default: ../shared/data/trafilatura-eval.tar.xz)",
     )
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages")
     parser.add_argument(
-        "--workdir", type=Path, default=REPO / ".eval", help="where to unpack (default: .eval/)"
+        "--workdir", type=Path, default=EVAL_DIR, help="where to unpack (default: .eval/)"
     )
     parser.add_argument(
         "--show-fp", action="store_true", help="list the 'without' segments ours still keeps"

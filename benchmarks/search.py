@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from archiver.extraction.decoding import decode_html  # noqa: E402
-from benchmarks.crawl import CORPUS, unpack  # noqa: E402
+from benchmarks.corpus import add_corpus_options, unpack  # noqa: E402
 from benchmarks.mirror import corpus_files, paragraph_texts  # noqa: E402
 from storage.readonly import connect_readonly  # noqa: E402
 from storage.search import SearchQuery, search_articles  # noqa: E402
@@ -259,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=240, help="queries to time")
     parser.add_argument("--cli-runs", type=int, default=10, help="runs of the command")
     parser.add_argument("--keep", action="store_true", help="keep the archive (reused next time)")
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="trafilatura-eval.tar.xz")
-    parser.add_argument("--eval-dir", type=Path, default=REPO / ".eval", help="unpacked corpus")
+    add_corpus_options(parser)
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="for the archive")
     args = parser.parse_args(argv)
 

@@ -10,6 +10,13 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
+    _v1_crawls(db)
+    _v1_captures(db)
+    _v1_articles(db)
+
+
+def _v1_crawls(db: sqlite_utils.Database) -> None:
+    """One row per crawl run (version 3 adds ``schedule_id``)."""
     db.table("crawls").create(
         {
             "id": int,
@@ -28,6 +35,11 @@ def _v1_core(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"seeds", "started", "status"},
     )
+
+
+def _v1_captures(db: sqlite_utils.Database) -> None:
+    """One row per archived response and where its WARC record lives (version 3 adds ``etag``,
+    ``last_modified`` and ``refers_to``)."""
     db.table("captures").create(
         {
             "id": int,
@@ -51,6 +63,10 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     )
     db.table("captures").create_index(["url", "fetched_at"])
     db.table("captures").create_index(["warc_filename", "warc_offset"], unique=True)
+
+
+def _v1_articles(db: sqlite_utils.Database) -> None:
+    """One row per article URL with its latest extracted text, and their full-text index."""
     db.table("articles").create(
         {
             "id": int,

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from archiver.serving.loopback import SampleSite
 from tests.conftest import TEST_SITES, rows, run_archiver
 
@@ -14,7 +16,10 @@ OLD = "The council also agreed to extend free"
 NEW = "The council also voted, after a late amendment, to extend free"
 
 
-def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> None:
+@pytest.fixture
+def edited_site(tmp_path: Path) -> str:
+    """The appeal-news site crawled into ``a.db`` (WARCs in ``w/``) under ``tmp_path``, then
+    crawled again after one sentence of ``PAGE`` was reworded; the site's base URL."""
     root = tmp_path / "site"
     shutil.copytree(TEST_SITES / "appeal-news", root)
     with SampleSite(root, "127.0.0.7") as site:
@@ -27,8 +32,14 @@ def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> N
             "crawl", site.url, "--db", "a.db", "--warc-dir", "w", *refresh, cwd=tmp_path
         )
         assert second.returncode == 0, second.stderr[-2000:]
+    return site.url
+
+
+def test_an_edited_article_gets_a_second_version_and_a_diff(
+    tmp_path: Path, edited_site: str
+) -> None:
     db = tmp_path / "a.db"
-    url = site.url + PAGE
+    url = edited_site + PAGE
     (text,) = rows(db, "SELECT text FROM articles WHERE url = ?", url)[0]
     assert NEW in str(text) and OLD not in str(text)
     versions = rows(
@@ -64,23 +75,27 @@ def test_an_edited_article_gets_a_second_version_and_a_diff(tmp_path: Path) -> N
     )
     assert newer.stdout.strip() == "no articles match '\"late amendment\"'"
 
-    result = run_archiver("history", url, "--db", "a.db", cwd=tmp_path)
+    check_history_command(url, edited_site, tmp_path)
+
+
+def check_history_command(url: str, site_url: str, cwd: Path) -> None:
+    """``archiver history`` lists both versions of ``url`` and diffs the one reworded sentence;
+    a version or an article that is not there is an error."""
+    result = run_archiver("history", url, "--db", "a.db", cwd=cwd)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].lstrip().startswith("1 ") and lines[1].lstrip().startswith("2 ")
     assert any(line.startswith("-") and OLD in line for line in lines)
     assert any(line.startswith("+") and NEW in line for line in lines)
-    assert (
-        sum(
-            1
-            for line in lines
-            if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
-        )
-        == 2
-    )
+    changed = [
+        line
+        for line in lines
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))
+    ]
+    assert len(changed) == 2
 
-    bad = run_archiver("history", url, "--db", "a.db", "--diff", "1", "7", cwd=tmp_path)
+    bad = run_archiver("history", url, "--db", "a.db", "--diff", "1", "7", cwd=cwd)
     assert bad.returncode == 2 and "no version 7 (this article has 2)" in bad.stderr
-    missing = run_archiver("history", site.url + "nope.html", "--db", "a.db", cwd=tmp_path)
+    missing = run_archiver("history", site_url + "nope.html", "--db", "a.db", cwd=cwd)
     assert missing.returncode == 1
-    assert missing.stderr.strip() == f"Error: no article archived at {site.url}nope.html"
+    assert missing.stderr.strip() == f"Error: no article archived at {site_url}nope.html"
