@@ -230,3 +230,32 @@ def test_functions_fit_on_a_screen() -> None:
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}: {lines}")
     assert long == []
+
+
+def documented_paths(page: Path) -> set[str]:
+    """The files and folders the first tree drawn in ``page`` names, as paths from the root."""
+    tree = page.read_text(encoding="utf-8").split("```")[1]
+    found: set[str] = set()
+    parents: list[str] = []
+    for line in tree.splitlines():
+        if not line.strip():
+            continue
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        parents = parents[:depth]
+        path = "/".join([*parents, name.rstrip("/")])
+        found.add(path)
+        if name.endswith("/"):
+            parents.append(name.rstrip("/"))
+    return found
+
+
+def test_the_layout_page_names_every_module_and_only_modules_that_exist() -> None:
+    documented = documented_paths(REPO / "docs" / "layout.md")
+    sources = {
+        str(path.relative_to(REPO))
+        for path in _source_files()
+        if path.name != "__init__.py" and "benchmarks" not in path.parts
+    }
+    assert sorted(sources - documented) == []
+    assert sorted(p for p in documented if not (REPO / p).exists()) == []

@@ -1,4 +1,4 @@
-"""When schedules are due: ``--every`` intervals, five-field cron in a time zone, ISO UTC text.
+"""When schedules are due: ``--every`` intervals, and five-field cron in a time zone.
 
 Interval schedules run every N seconds of real (UTC) time, on slots anchored at their first run.
 Cron schedules follow the wall clock of their time zone, across daylight-saving changes: a daily
