@@ -58,16 +58,25 @@ class ArchiverServer:
     """``archiver serve`` or ``archiver replay`` in a subprocess, up once ``ready_path`` answers.
 
     Its own session, so teardown can stop the command and the server it started together.
+    Its output goes to a log in ``log_dir`` (``cwd`` by default): a server run in the shared
+    sample archive must log elsewhere, so as not to write in it.
     """
 
-    def __init__(self, args: list[str], port: int, cwd: Path, ready_path: str = "/") -> None:
+    def __init__(
+        self,
+        args: list[str],
+        port: int,
+        cwd: Path,
+        ready_path: str = "/",
+        log_dir: Path | None = None,
+    ) -> None:
         self.args = [*args, "--port", str(port)]
         self.port = port
         self.cwd = cwd
         self.ready_path = ready_path
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[str] | None = None
-        self.log = cwd / f"server-{port}.log"
+        self.log = (log_dir or cwd) / f"server-{port}.log"
 
     def __enter__(self) -> Self:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
