@@ -1,4 +1,4 @@
-"""Helpers for the query and replay tests: a crawled sample archive, servers run as users do."""
+"""Helpers for the query and replay tests: the servers run as users do, read-only queries."""
 
 from __future__ import annotations
 
@@ -16,19 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from archiver.serving.loopback import SampleSite
-from tests.conftest import REPO, rows, run_archiver
+from tests.conftest import REPO, rows
 
 START_TIMEOUT = 45.0  # seconds a server may take to answer its first request
-
-
-def crawl_sample_archive(sites: list[SampleSite], work: Path) -> Path:
-    """Crawl the bundled sample sites into ``work/news.db`` and ``work/w``; return ``work``."""
-    result = run_archiver(
-        "crawl", *[site.url for site in sites], "--db", "news.db", "--warc-dir", "w", cwd=work
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
 
 
 def query(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
