@@ -19,6 +19,7 @@ from archiver.serving.loopback import SampleSite
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SITES = Path(__file__).resolve().parent / "site"
+WARC_DATA = Path(__file__).resolve().parent / "data"  # small WARC files; see its README.md
 
 
 def run_archiver(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
