@@ -1,4 +1,4 @@
-"""Helpers for the query and replay tests: a crawled sample archive, servers run as users do."""
+"""Helpers for the query and replay tests: the servers run as users do, read-only queries."""
 
 from __future__ import annotations
 
@@ -16,19 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from archiver.serving.loopback import SampleSite
-from tests.conftest import REPO, rows, run_archiver
+from tests.conftest import REPO, rows
 
 START_TIMEOUT = 45.0  # seconds a server may take to answer its first request
-
-
-def crawl_sample_archive(sites: list[SampleSite], work: Path) -> Path:
-    """Crawl the bundled sample sites into ``work/news.db`` and ``work/w``; return ``work``."""
-    result = run_archiver(
-        "crawl", *[site.url for site in sites], "--db", "news.db", "--warc-dir", "w", cwd=work
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
 
 
 def query(db: Path, sql: str, *params: object) -> list[sqlite3.Row]:
@@ -58,16 +48,25 @@ class ArchiverServer:
     """``archiver serve`` or ``archiver replay`` in a subprocess, up once ``ready_path`` answers.
 
     Its own session, so teardown can stop the command and the server it started together.
+    Its output goes to a log in ``log_dir`` (``cwd`` by default): a server run in the shared
+    sample archive must log elsewhere, so as not to write in it.
     """
 
-    def __init__(self, args: list[str], port: int, cwd: Path, ready_path: str = "/") -> None:
+    def __init__(
+        self,
+        args: list[str],
+        port: int,
+        cwd: Path,
+        ready_path: str = "/",
+        log_dir: Path | None = None,
+    ) -> None:
         self.args = [*args, "--port", str(port)]
         self.port = port
         self.cwd = cwd
         self.ready_path = ready_path
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[str] | None = None
-        self.log = cwd / f"server-{port}.log"
+        self.log = (log_dir or cwd) / f"server-{port}.log"
 
     def __enter__(self) -> Self:
         env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -17,6 +19,7 @@ from archiver.serving.loopback import SampleSite
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SITES = Path(__file__).resolve().parent / "site"
+WARC_DATA = Path(__file__).resolve().parent / "data"  # small WARC files; see its README.md
 
 
 def run_archiver(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -68,3 +71,41 @@ def sample_sites() -> Iterator[list[SampleSite]]:
     yield sites
     for site in sites:
         site.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_archive(
+    sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """The sample sites crawled once for the session: a folder of ``news.db`` and ``warcs/``.
+
+    Only for tests that read it; a test that writes in it takes :func:`copy_archive` instead.
+    Teardown fails if any test changed it, so a writer sharing it by mistake is caught.
+    """
+    work = tmp_path_factory.mktemp("sample-archive")
+    urls = [site.url for site in sample_sites]
+    result = run_archiver("crawl", *urls, "--db", "news.db", "--warc-dir", "warcs", cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    crawled = archive_state(work)
+    yield work
+    assert archive_state(work) == crawled, "a test wrote in the shared sample archive"
+
+
+def copy_archive(archive: Path, into: Path) -> Path:
+    """A copy of ``archive`` at ``into/archive``, for a test that writes beside its files."""
+    return shutil.copytree(archive, into / "archive")
+
+
+def archive_state(archive: Path) -> dict[str, str]:
+    """The SHA-256 of every file in ``archive`` but SQLite's empty WAL and its index.
+
+    Read-only SQLite connections leave an empty ``news.db-wal`` and a ``news.db-shm`` (the WAL's
+    shared-memory index) behind; only a WAL holding frames means a write.
+    """
+    state = {}
+    for path in sorted(p for p in archive.rglob("*") if p.is_file()):
+        name = path.relative_to(archive).as_posix()
+        if name.endswith("-shm") or (name.endswith("-wal") and path.stat().st_size == 0):
+            continue
+        state[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Frame, Page, Request, Route, sync_playw
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from archiver.serving.loopback import SampleSite
-from tests.archive_servers import ArchiverServer, crawl_sample_archive, free_port, query
-from tests.conftest import REPO, run_archiver
+from tests.archive_servers import ArchiverServer, free_port, query
+from tests.conftest import REPO, copy_archive, run_archiver
 
 CHROMIUM = Path("/usr/bin/chromium")
 # ReplayWeb.page's embeddable build, from npm (the Makefile fetches it); served from loopback.
@@ -36,11 +36,15 @@ NAVY = "rgb(20, 40, 75)"  # its headline colour
 
 @pytest.fixture(scope="module")
 def servers(
-    sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
+    sample_archive: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, ArchiverServer, ArchiverServer]]:
-    work = crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("browser"))
+    """pywb and Datasette over a copy of the sample archive, Datasette linking to pywb.
+
+    A copy, because pywb's replay writes its CDXJ index and config in the WARC folder.
+    """
+    work = copy_archive(sample_archive, tmp_path_factory.mktemp("browser"))
     replay_port = free_port()
-    replay_args = ["replay", "--warc-dir", "w"]
+    replay_args = ["replay", "--warc-dir", "warcs"]
     with ArchiverServer(replay_args, replay_port, work, "/archive/") as replay:
         serve_args = ["serve", "--db", "news.db", "--replay-url", f"{replay.base}/archive/"]
         with ArchiverServer(serve_args, free_port(), work, "/news.json") as datasette:
@@ -140,7 +144,7 @@ def replayweb(
     (site / "replay").mkdir()
     shutil.copy(REPLAYWEBPAGE / "ui.js", site / "ui.js")
     shutil.copy(REPLAYWEBPAGE / "sw.js", site / "replay" / "sw.js")
-    wacz = ["export", "wacz", str(site / "news.wacz"), "--db", "news.db", "--warc-dir", "w"]
+    wacz = ["export", "wacz", str(site / "news.wacz"), "--db", "news.db", "--warc-dir", "warcs"]
     result = run_archiver(*wacz, cwd=work)
     assert result.returncode == 0, result.stderr[-2000:]
     with SampleSite(site, "127.0.0.1") as server:

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archiver.cli import cli
-from archiver.serving.loopback import SampleSite
 from storage.readonly import ARTICLE_COLUMNS
-from tests.archive_servers import crawl_sample_archive, query
+from tests.archive_servers import query
 
 
-@pytest.fixture(scope="module")
-def work(sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("export"))
+@pytest.fixture
+def work(sample_archive: Path) -> Path:
+    """The shared sample archive: export only reads it and writes its output elsewhere."""
+    return sample_archive
 
 
 def export(*args: str) -> Result:
@@ -34,11 +34,14 @@ def articles(work: Path) -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def wacz(work: Path) -> Path:
-    out = work / "news.wacz"
-    result = export("wacz", str(out), "--db", str(work / "news.db"), "--warc-dir", str(work / "w"))
+def wacz(sample_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared sample archive exported as a WACZ, written outside the archive's folder."""
+    work = sample_archive
+    out = tmp_path_factory.mktemp("export") / "news.wacz"
+    args = ["wacz", str(out), "--db", str(work / "news.db"), "--warc-dir", str(work / "warcs")]
+    result = export(*args)
     assert result.exit_code == 0, result.output
-    warcs = len(list((work / "w").glob("*.warc.gz")))
+    warcs = len(list((work / "warcs").glob("*.warc.gz")))
     assert result.stdout == f"wrote {out}: {warcs} WARC files, 14 pages\n"
     return out
 
@@ -60,7 +63,7 @@ def test_wacz_pages_come_from_the_archive(work, wacz):
         lines = archive.read("pages/pages.jsonl").decode().splitlines()
         index = gzip.decompress(archive.read("indexes/index.cdx.gz")).decode()
     assert {"datapackage.json", "datapackage-digest.json", "indexes/index.idx"} <= names
-    warcs = sorted(p.name for p in (work / "w").glob("*.warc.gz"))
+    warcs = sorted(p.name for p in (work / "warcs").glob("*.warc.gz"))
     assert sorted(n.removeprefix("archive/") for n in names if n.startswith("archive/")) == warcs
     header = json.loads(lines[0])
     assert header["format"] == "json-pages-1.0"

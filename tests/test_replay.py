@@ -15,22 +15,26 @@ from warcio.warcwriter import WARCWriter
 
 import archiver.crawl.settings
 from archiver.cli import cli
-from archiver.serving.loopback import SampleSite
 from archiver.serving.replay import ReplayIndex, capture_timestamp, parse_timestamp
-from tests.archive_servers import ArchiverServer, crawl_sample_archive, fetch, free_port, query
+from tests.archive_servers import ArchiverServer, fetch, free_port, query
+from tests.conftest import copy_archive
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
 PAGE = "http://example.test/news/story.html"
 
 
 @pytest.fixture(scope="module")
-def work(sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("replay"))
+def work(sample_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample archive: replay writes its CDXJ index and pywb's config in the WARC
+    folder, and a test adds a WARC file there, which the shared archive's readers must not see.
+    """
+    return copy_archive(sample_archive, tmp_path_factory.mktemp("replay"))
 
 
 @pytest.fixture(scope="module")
 def wayback(work: Path) -> Iterator[ArchiverServer]:
-    args = ["replay", "--warc-dir", "w"]
+    """``archiver replay`` (pywb) over the module's copy of the archive."""
+    args = ["replay", "--warc-dir", "warcs"]
     with ArchiverServer(args, free_port(), work, ready_path="/archive/") as server:
         yield server
 
@@ -65,7 +69,7 @@ def ferry(work: Path) -> tuple[str, str]:
 
 def test_url_prints_the_address_of_the_capture_itself(work):
     url, timestamp = ferry(work)
-    result = replay("--url", url, "--warc-dir", str(work / "w"), "--port", "8123")
+    result = replay("--url", url, "--warc-dir", str(work / "warcs"), "--port", "8123")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"http://127.0.0.1:8123/archive/{timestamp}mp_/{url}\n"
 
@@ -113,7 +117,7 @@ def test_index_follows_the_folder(tmp_path):
 
 
 def test_index_holds_every_response_of_the_crawl(work):
-    index = ReplayIndex(work / "w")
+    index = ReplayIndex(work / "warcs")
     index.refresh()
     responses = query(work / "news.db", "SELECT count(*) AS n FROM captures")[0]["n"]
     assert responses > 14
@@ -122,21 +126,21 @@ def test_index_holds_every_response_of_the_crawl(work):
 
 def test_lookup_errors_are_one_line(work, tmp_path):
     url, _ = ferry(work)
-    missing = replay("--url", url + "?nope", "--warc-dir", str(work / "w"))
+    missing = replay("--url", url + "?nope", "--warc-dir", str(work / "warcs"))
     assert missing.exit_code == 1
-    assert missing.stderr == f"Error: no capture of {url}?nope in {(work / 'w').resolve()}\n"
+    assert missing.stderr == f"Error: no capture of {url}?nope in {(work / 'warcs').resolve()}\n"
     no_dir = replay("--warc-dir", str(tmp_path / "nowhere"))
     assert no_dir.exit_code == 2
     assert "is not a folder of WARC files" in no_dir.stderr
-    assert replay("--at", "2026", "--warc-dir", str(work / "w")).exit_code == 2
-    bad_at = replay("--url", url, "--at", "2026-13-40", "--warc-dir", str(work / "w"))
+    assert replay("--at", "2026", "--warc-dir", str(work / "warcs")).exit_code == 2
+    bad_at = replay("--url", url, "--at", "2026-13-40", "--warc-dir", str(work / "warcs"))
     assert bad_at.exit_code == 2
     assert "'2026-13-40' is neither a timestamp" in bad_at.stderr
 
 
 def test_missing_pywb_says_how_to_install_it(work, tmp_path, monkeypatch):
     monkeypatch.setattr(archiver.crawl.settings, "PYWB_VENV", str(tmp_path / "no-venv"))
-    result = replay("--warc-dir", str(work / "w"), "--port", str(free_port()))
+    result = replay("--warc-dir", str(work / "warcs"), "--port", str(free_port()))
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: pywb is not installed in {tmp_path / 'no-venv'}: run `make .venv-pywb/.installed`"
@@ -154,7 +158,7 @@ def test_parse_timestamp():
 def test_archived_article_replays_with_its_stylesheet_and_images(work, wayback):
     url, timestamp = ferry(work)
     live = urlsplit(url).netloc
-    address = replay("--url", url, "--warc-dir", str(work / "w"), "--port", str(wayback.port))
+    address = replay("--url", url, "--warc-dir", str(work / "warcs"), "--port", str(wayback.port))
     status, mime, body = fetch(address.stdout.strip())
     assert status == 200, body[:300]
     assert mime.startswith("text/html")
@@ -185,10 +189,12 @@ def test_unarchived_page_is_not_fetched_live(work, wayback):
 
 def test_a_new_warc_file_replays_once_indexed_without_a_restart(work, wayback):
     # what `archiver replay` does every REPLAY_REINDEX_INTERVAL seconds while it serves
-    write_warc(work / "w" / "late.warc.gz", [(PAGE, "2026-01-02T03:04:05Z", b"<p>late news</p>")])
+    write_warc(
+        work / "warcs" / "late.warc.gz", [(PAGE, "2026-01-02T03:04:05Z", b"<p>late news</p>")]
+    )
     address = f"{wayback.base}/archive/20260102030405mp_/{PAGE}"
     assert fetch(address)[0] == 404
-    assert ReplayIndex(work / "w").refresh().indexed == 1
+    assert ReplayIndex(work / "warcs").refresh().indexed == 1
     status, _, body = fetch(address)
     assert status == 200
     assert b"late news" in body

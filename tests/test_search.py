@@ -10,17 +10,17 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archiver.cli import cli
-from archiver.serving.loopback import SampleSite
 from storage.readonly import connect_readonly
 from storage.search import SearchQuery, SearchSyntaxError, search_articles
-from tests.archive_servers import crawl_sample_archive, query
+from tests.archive_servers import query
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
 
 
-@pytest.fixture(scope="module")
-def db(sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("search")) / "news.db"
+@pytest.fixture
+def db(sample_archive: Path) -> Path:
+    """The shared sample archive's database: search only reads it (read-only connections)."""
+    return sample_archive / "news.db"
 
 
 def search(db: Path, *args: str) -> Result:

@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from archiver.cli import cli
 from archiver.serving.datasette import TABLES, datasette_metadata
-from archiver.serving.loopback import SampleSite
 from archiver.serving.replay import capture_timestamp
-from tests.archive_servers import ArchiverServer, crawl_sample_archive, fetch, free_port, query
+from tests.archive_servers import ArchiverServer, fetch, free_port, query
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
 REPLAY_URL = "http://127.0.0.1:9/archive/"
@@ -25,13 +24,19 @@ REPLAY_URL = "http://127.0.0.1:9/archive/"
 
 @pytest.fixture(scope="module")
 def served(
-    sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
+    sample_archive: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ArchiverServer, Path, str]]:
-    work = crawl_sample_archive(sample_sites, tmp_path_factory.mktemp("serve"))
+    """Datasette over the shared sample archive, with the database's digest before it started.
+
+    Sharing is safe: Datasette opens it immutable, and serve's WAL checkpoint finds no frames to
+    fold in (the crawl closed the database); the server's log goes outside the archive.
+    """
+    work = sample_archive
     db = work / "news.db"
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
     args = ["serve", "--db", "news.db", "--replay-url", REPLAY_URL]
-    with ArchiverServer(args, free_port(), work, ready_path="/news.json") as server:
+    logs = tmp_path_factory.mktemp("serve-logs")
+    with ArchiverServer(args, free_port(), work, "/news.json", log_dir=logs) as server:
         yield server, db, digest
 
 

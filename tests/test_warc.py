@@ -1,4 +1,7 @@
-"""The WARC writer and reader on real files: naming, rotation, headers, damage detection."""
+"""The WARC writer and reader on real files: naming, rotation, headers, damage detection.
+
+The reader tests read the small WARC files of tests/data, broken ones included.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,16 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from storage.errors import ArchiveError
-from storage.warc import HttpExchange, WarcWriter, expand_prefix, format_warc_filename
-from storage.warcread import read_response, verify_warc
+from storage.warc import (
+    HttpExchange,
+    WarcWriter,
+    expand_prefix,
+    format_warc_filename,
+    payload_digest,
+)
+from storage.warcread import iter_responses, read_response, verify_warc
+from tests.conftest import WARC_DATA
+from tests.data.make_warcs import ARTICLE_HTML, ARTICLE_URL, NOTICE_HTML, NOTICE_URL
 
 
 def exchange(n: int, size: int = 1000) -> HttpExchange:
@@ -64,23 +75,99 @@ def test_repeated_headers_survive_and_transfer_encoding_is_dropped(tmp_path: Pat
     assert stored.body == exchange(1).body
 
 
-def test_verification_catches_a_torn_or_corrupted_file(tmp_path: Path) -> None:
-    writer = WarcWriter(tmp_path, "t")
-    for n in range(3):
-        writer.write_exchange(exchange(n))
-    writer.close()
-    (path,) = tmp_path.glob("*.warc.gz")
+@pytest.mark.parametrize("name", ["valid.warc.gz", "valid.warc"])
+def test_the_valid_data_files_verify_whole(name: str) -> None:
+    assert verify_warc(WARC_DATA / name) == 7
+
+
+def test_each_record_of_the_valid_file_is_warc_1_1_in_a_gzip_member_of_its_own() -> None:
+    path = WARC_DATA / "valid.warc.gz"
+    with open(path, "rb") as fh:
+        records = ArchiveIterator(fh)
+        seen = [
+            (r.rec_type, r.rec_headers.protocol, records.get_record_offset(),
+             records.get_record_length())
+            for r in records
+        ]  # fmt: skip
+    assert [kind for kind, *_ in seen] == [
+        "warcinfo", "response", "request", "response", "request", "revisit", "request",
+    ]  # fmt: skip
+    assert {version for _, version, _, _ in seen} == {"WARC/1.1"}
     data = path.read_bytes()
-    torn = tmp_path / "torn.warc.gz"
-    torn.write_bytes(data[:-50])
-    with pytest.raises(ArchiveError, match="damaged"):
-        verify_warc(torn)
-    flipped = bytearray(data)
-    flipped[len(data) // 2] ^= 0xFF
-    corrupt = tmp_path / "corrupt.warc.gz"
-    corrupt.write_bytes(bytes(flipped))
-    with pytest.raises(ArchiveError):
-        verify_warc(corrupt)
+    ends = [offset + length for _, _, offset, length in seen]
+    assert [offset for _, _, offset, _ in seen] == [0, *ends[:-1]]
+    assert ends[-1] == len(data)
+    for _, _, offset, length in seen:  # each slice is a gzip member holding exactly one record
+        record = gzip.decompress(data[offset : offset + length])
+        assert record.startswith(b"WARC/1.1\r\n") and record.count(b"WARC/1.1\r\n") == 1
+
+
+@pytest.mark.parametrize("name", ["valid.warc.gz", "valid.warc"])
+def test_iterating_the_valid_file_yields_its_two_responses_and_the_revisit(name: str) -> None:
+    path = WARC_DATA / name
+    (article_ref, article), (notice_ref, notice), (revisit_ref, revisit) = iter_responses(path)
+    assert [article.url, notice.url, revisit.url] == [ARTICLE_URL, NOTICE_URL, ARTICLE_URL]
+    assert [r.record_type for r in (article, notice, revisit)] == ["response"] * 2 + ["revisit"]
+    assert [r.status for r in (article, notice, revisit)] == [200] * 3
+    assert article.warc_date == "2026-11-03T09:15:00Z"
+    assert article.body == article.raw_body == ARTICLE_HTML
+    assert article.payload_digest == payload_digest(ARTICLE_HTML)
+    assert article.header("etag") == '"tide-1"'
+    # sent gzip-encoded: stored as sent, read back decoded
+    assert notice.header("Content-Encoding") == "gzip"
+    assert gzip.decompress(notice.raw_body) == notice.body == NOTICE_HTML
+    assert notice.mime == "text/html"
+    # the revisit stores no body: it names the capture whose payload it repeats
+    assert revisit.raw_body == revisit.body == b""
+    assert revisit.warc_date == "2026-11-04T09:15:00Z"
+    assert (revisit.refers_to_url, revisit.refers_to_date) == (ARTICLE_URL, article.warc_date)
+    assert revisit.payload_digest == article.payload_digest
+    assert len({article.record_id, notice.record_id, revisit.record_id}) == 3
+    # each reference leads back to its record
+    assert read_response(path, article_ref.offset) == article
+    assert read_response(path, notice_ref.offset) == notice
+    with pytest.raises(ArchiveError, match=f"{name}@{revisit_ref.offset} is a revisit record"):
+        read_response(path, revisit_ref.offset)
+    assert article_ref.filename == name
+    assert article_ref.record_id == article.record_id
+    assert article_ref.offset + article_ref.length < notice_ref.offset  # its request in between
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("torn.warc.gz", "Compressed file ended before the end-of-stream marker was reached"),
+        ("bad-crc.warc.gz", "CRC check failed"),
+        # which check trips depends on where the bits fall (a bad code, a bad CRC, ...)
+        ("flipped-byte.warc.gz", ".+"),
+        ("not-gzip.warc.gz", re.escape("Not a gzipped file (b'WA')")),
+        ("bad-digest.warc.gz", "payload digest failed"),
+    ],
+    ids=["torn", "bad-crc", "flipped-byte", "not-gzip", "bad-digest"],
+)
+def test_verification_names_the_damage_of_each_broken_file(name: str, error: str) -> None:
+    with pytest.raises(ArchiveError) as caught:
+        verify_warc(WARC_DATA / name)
+    assert type(caught.value) is ArchiveError
+    assert re.fullmatch(
+        rf"{re.escape(name)} is damaged after \d+ records: {error}.*", str(caught.value)
+    )
+
+
+def test_a_bad_digest_is_found_at_its_record() -> None:
+    """The gzip members are sound; the check that fails is the response record's digest."""
+    data = (WARC_DATA / "bad-digest.warc.gz").read_bytes()
+    assert gzip.decompress(data).count(b"WARC/1.1\r\n") == 7
+    with pytest.raises(ArchiveError, match=r"after 1 records: payload digest failed sha1:"):
+        verify_warc(WARC_DATA / "bad-digest.warc.gz")  # the warcinfo record before it passed
+
+
+def test_the_reader_reads_a_torn_file_up_to_its_whole_members() -> None:
+    """What a reextract of a crawl killed mid-write reads: every response before the tear."""
+    valid = [(r.offset, r.length, s) for r, s in iter_responses(WARC_DATA / "valid.warc.gz")]
+    torn = [(r.offset, r.length, s) for r, s in iter_responses(WARC_DATA / "torn.warc.gz")]
+    assert len(torn) == 3
+    assert torn == valid  # the tear is in the last request record, after every response
 
 
 def test_an_unwritable_warc_dir_is_a_clear_error(tmp_path: Path) -> None:

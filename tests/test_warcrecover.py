@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
 
 from storage.errors import ArchiveError
-from storage.warc import HttpExchange, WarcWriter
+from storage.warc import SOFTWARE, HttpExchange, WarcWriter
 from storage.warcread import iter_responses, verify_warc
 from storage.warcrecover import recover_tail, warcinfo_fields
+from tests.conftest import WARC_DATA
+from tests.data.make_warcs import ARTICLE_URL, HOSTNAME, JOB, NOTICE_URL
 
 
 def exchange(n: int, size: int = 5000) -> HttpExchange:
@@ -95,6 +98,56 @@ def test_warcinfo_fields_name_the_job(tmp_path: Path) -> None:
     empty = tmp_path / "empty.warc.gz"
     empty.write_bytes(b"")
     assert warcinfo_fields(empty) == {}
+
+
+def data_copy(name: str, tmp_path: Path) -> Path:
+    """A copy of the tests/data file ``name``: recovery truncates in place."""
+    return Path(shutil.copy(WARC_DATA / name, tmp_path / name))
+
+
+def test_the_torn_data_file_is_cut_back_to_its_last_whole_exchange(tmp_path: Path) -> None:
+    torn = data_copy("torn.warc.gz", tmp_path)
+    valid = (WARC_DATA / "valid.warc.gz").read_bytes()
+    size = torn.stat().st_size
+    *_, (revisit, _) = iter_responses(WARC_DATA / "valid.warc.gz")
+    assert revisit.offset < size < len(valid)
+    recovery = recover_tail(torn)
+    # the tear is in the revisit's request; the revisit, left without it, is cut too
+    assert recovery.end == revisit.offset == torn.stat().st_size
+    assert recovery.cut == size - revisit.offset
+    assert [m.record_type for m in recovery.members] == ["warcinfo"] + ["response", "request"] * 2
+    assert torn.read_bytes() == valid[: revisit.offset]  # whole members are kept byte for byte
+    assert verify_warc(torn) == 5
+    assert [stored.url for _, stored in iter_responses(torn)] == [ARTICLE_URL, NOTICE_URL]
+    again = recover_tail(torn)
+    assert (again.end, again.cut) == (revisit.offset, 0)
+
+
+@pytest.mark.parametrize("name", ["valid.warc.gz", "bad-digest.warc.gz"])
+def test_a_data_file_of_whole_members_is_left_alone(tmp_path: Path, name: str) -> None:
+    """A bad digest is no tear: every member inflates, so recovery keeps them all."""
+    path = data_copy(name, tmp_path)
+    recovery = recover_tail(path)
+    assert (recovery.end, recovery.cut) == (path.stat().st_size, 0)
+    assert [m.record_type for m in recovery.members] == [
+        "warcinfo", "response", "request", "response", "request", "revisit", "request",
+    ]  # fmt: skip
+    ends = [m.offset + m.length for m in recovery.members]
+    assert [m.offset for m in recovery.members] == [0, *ends[:-1]]
+    assert path.read_bytes() == (WARC_DATA / name).read_bytes()
+
+
+def test_warcinfo_fields_of_the_data_files() -> None:
+    fields = warcinfo_fields(WARC_DATA / "valid.warc.gz")
+    assert fields["isPartOf"] == JOB
+    assert fields["hostname"] == HOSTNAME
+    assert fields["software"] == SOFTWARE
+    assert fields["format"] == "WARC File Format 1.1"
+    # a tear at the end leaves the first record readable
+    assert warcinfo_fields(WARC_DATA / "torn.warc.gz") == fields
+    # not gzip member by member: nothing to read, whatever the name says
+    assert warcinfo_fields(WARC_DATA / "not-gzip.warc.gz") == {}
+    assert warcinfo_fields(WARC_DATA / "valid.warc") == {}
 
 
 def test_a_job_is_recovered_from_its_files_alone(tmp_path: Path) -> None:
