@@ -153,7 +153,8 @@ def test_warcinfo_fields_of_the_data_files() -> None:
 def test_a_job_is_recovered_from_its_files_alone(tmp_path: Path) -> None:
     """Records past the last committed row are indexed; a torn tail is cut; other jobs ignored."""
     from storage.jobarchive import job_files, recover_job
-    from storage.store import ArticleStore, CaptureRow
+    from storage.rows import CaptureRow
+    from storage.store import ArticleStore
 
     warcs = tmp_path / "w"
     ours = WarcWriter(warcs, "ours", info={"isPartOf": "daily"})
@@ -202,7 +203,8 @@ def test_a_not_modified_capture_is_answered_with_the_copy_it_confirmed(tmp_path:
     from dataclasses import replace
 
     from storage.jobarchive import archived_captures
-    from storage.store import ArticleStore, CaptureRow
+    from storage.rows import CaptureRow
+    from storage.store import ArticleStore
 
     earlier = WarcWriter(tmp_path, "earlier")
     job = WarcWriter(tmp_path, "job", info={"isPartOf": "daily"})
