@@ -305,7 +305,7 @@ SUBSCRIBE = vocabulary(
     r"abonnent\w*",
     r"abo",
     r"(?:jetzt|gratis|kostenlos) (?:anmelden|registrieren|testen|lesen|abonnieren)",
-    r"(?:hier|jetzt|kostenlos|gratis|newsletter) (?:anmelden|registrieren)",
+    r"(?:hier|jetzt|kostenlos|gratis) (?:anmelden|registrieren)",
     r"registrieren sie sich|melden sie sich (?:hier|jetzt|an)|melde dich (?:hier|jetzt|an)",
     r"registrieren!|anmelden!",
     r"bereits (?:abonnent\w*|registriert|kunde)",
