@@ -21,6 +21,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from archiver.extraction.gates import PrefixGate, Vocabulary, word_key, word_prefixes
+from archiver.extraction.gates import vocabulary as gated_vocabulary
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
@@ -44,11 +47,9 @@ class Block:
 
 
 # --- Gated vocabularies ------------------------------------------------------------------------
-# Python's regex engine tries every alternative at every position, so a vocabulary of hundreds of
-# phrases is searched only in blocks holding the most telling word of one of its phrases. Each
-# phrase is written in lower case and is searched in the lower-cased block.
+# Each phrase is written in lower case and is searched in the lower-cased block, and only in
+# blocks holding the most telling word of one of its phrases (see archiver.extraction.gates).
 
-_LITERAL = re.compile(r"[^\W\d_]+")
 # Words (and prefixes) too common to gate on.
 _COMMON = frozenset(
     ("the", "our", "your", "you", "with", "from", "for", "have", "will", "this", "that", "make")
@@ -57,147 +58,11 @@ _COMMON = frozenset(
     + ("des", "une", "est", "vous", "votre", "pour", "dans", "los", "las", "que", "por", "para")
     + ("como", "com", "uma", "seu", "sua", "mais", "e")
 )
-# What may follow a literal in a phrase when the word ends there.
-_WORD_END = re.compile(r"$|[\s\-')|.,:;!?]|\\[.sWb()\-+:/']")
-# What the gates compare: the first four letters of every word (all of a shorter one), and the
-# first six of every longer word.
-_PREFIXES = (re.compile(r"\b\w{1,4}"), re.compile(r"\b\w{6}"))
-
-
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
-    """Phrases of one kind of pitch, with the word prefixes of which a match needs one."""
-
-    pattern: re.Pattern[str]
-    weight: float
-    keys: frozenset[str]
-
-    def hits(self, lowered: str, prefixes: frozenset[str]) -> int:
-        """How many different phrases occur in ``lowered`` text (at most three count)."""
-        if self.keys.isdisjoint(prefixes):
-            return 0
-        return min(len(set(self.pattern.findall(lowered))), 3)
 
 
 def vocabulary(weight: float, *phrases: str) -> Vocabulary:
     """Compile lower-case ``phrases`` (regexes matched as whole words) into one vocabulary."""
-    for phrase in phrases:
-        if re.search(r"(?<!\\)[A-ZÀ-ÞА-Я]", phrase):
-            raise ValueError(f"vocabulary phrases are lower case: {phrase!r}")
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)")
-    return Vocabulary(pattern, weight, frozenset(key for p in phrases for key in _keys(p)))
-
-
-def word_prefixes(lowered: str) -> frozenset[str]:
-    """The prefixes of the words of ``lowered`` text the vocabulary gates compare."""
-    short, long = (pattern.findall(lowered) for pattern in _PREFIXES)
-    return frozenset(short + long)
-
-
-def _keys(regex: str) -> set[str]:
-    """Gate keys of ``regex``: one of them is the prefix of a word of any text it matches."""
-    alternatives = _split(regex)
-    if len(alternatives) > 1:
-        return {key for alternative in alternatives for key in _keys(alternative)}
-    candidates = list(_required_words(regex))
-    if not candidates:
-        raise ValueError(f"vocabulary phrase needs a literal word: {regex!r}")
-    # The rarest-looking position: no function word, long words, few alternatives, the later.
-    ranked = [
-        (_COMMON.isdisjoint(keys), min(map(len, keys)), -len(keys), i)
-        for i, keys in enumerate(candidates)
-    ]
-    return candidates[max(ranked)[-1]]
-
-
-def _required_words(regex: str) -> Iterable[set[str]]:
-    """For each position of ``regex`` where a word must start, the keys of that word."""
-    i, at_word_start = 0, True
-    while i < len(regex):
-        char = regex[i]
-        if regex.startswith("(?:", i):
-            end = i + _closing(regex[i:])
-            quantifier = re.match(r"[?*+]|\{\d*(?:,\d*)?\}", regex[end + 1 :])
-            optional = quantifier is not None and quantifier.group()[:2] in ("?", "*", "{0", "{,")
-            if at_word_start and not optional:
-                rest = regex[end + 1 :]
-                inner = [_leading_keys(alt + rest) for alt in _split(regex[i + 3 : end])]
-                if all(inner):
-                    yield {key for keys in inner for key in keys}
-            # An optional group ending in a space leaves the next word at a word start.
-            at_word_start = (optional and at_word_start) or regex[end - 1] == " "
-            i = end + 1 + (len(quantifier.group()) if quantifier else 0)
-        elif (match := _LITERAL.match(regex, i)) is not None:
-            if at_word_start and (key := _key(match.group(), regex[match.end() :])):
-                yield {key}
-            i, at_word_start = match.end(), False
-        else:
-            i += 2 if char == "\\" else 1
-            at_word_start = char in " -'"
-
-
-def _leading_keys(regex: str) -> set[str]:
-    """Gate keys of the word ``regex`` opens with; empty when it opens with no literal word."""
-    alternatives = _split(regex)
-    if len(alternatives) > 1:
-        keys = [_leading_keys(alternative) for alternative in alternatives]
-        return {key for k in keys for key in k} if all(keys) else set()
-    if regex.startswith("(?:"):
-        end = _closing(regex)
-        rest = regex[end + 1 :]
-        if rest[:1] in ("?", "*"):
-            first, second = _leading_keys(regex[3:end] + rest[1:]), _leading_keys(rest[1:])
-            return first | second if first and second else set()
-        return _leading_keys("|".join(alt + rest for alt in _split(regex[3:end])))
-    match = _LITERAL.match(regex)
-    key = _key(match.group(), regex[match.end() :]) if match else ""
-    return {key} if key else set()
-
-
-def _key(literal: str, rest: str) -> str:
-    """The prefix :func:`word_prefixes` would give a word opening with ``literal``, or ``""``."""
-    if rest[:1] in ("?", "*", "{"):
-        literal = literal[:-1]  # its last letter is optional
-    if len(literal) >= 6:
-        return literal[:6]
-    if len(literal) >= 4:
-        return literal[:4]
-    return literal if literal and _WORD_END.match(rest) else ""
-
-
-def _split(regex: str) -> list[str]:
-    """The top-level alternatives of ``regex``."""
-    parts, depth, start, escaped = [], 0, 0, False
-    for i, char in enumerate(regex):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(regex[start:i])
-            start = i + 1
-    return [*parts, regex[start:]]
-
-
-def _closing(regex: str) -> int:
-    """Index of the parenthesis closing the group ``regex`` opens with."""
-    depth, escaped = 0, False
-    for i, char in enumerate(regex):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError(f"unbalanced group: {regex!r}")
+    return gated_vocabulary(weight, *phrases, common=_COMMON)
 
 
 # --- Vocabulary: what publishers say when they ask something of the reader --------------------
@@ -509,55 +374,21 @@ _OTHER_VOCABULARIES = PITCH_VOCABULARIES[1:]
 
 # Social networks, as gate keys: a block naming two of them is a share or follow bar.
 _NETWORKS = frozenset(
-    _key(name, "")
+    word_key(name)
     for name in ("facebook", "instagram", "telegram", "whatsapp", "youtube", "tiktok", "linkedin")
     + ("pinterest", "reddit", "vkontakte", "вконтакте", "одноклассники", "mastodon", "flipboard")
     + ("xing", "twitter")
 )
 
 
-_Trie = dict[str, "_Trie"]
-
-
-def _prefix_gate(keys: Iterable[str]) -> re.Pattern[str]:
-    """One regex matching, at the start of a word, the longest of ``keys`` the word starts with.
-
-    A trie of alternatives, so one scan of a block finds which keys may be among its word
-    prefixes; two blocks in three hold none.
-    """
-    trie: _Trie = {}
-    for key in keys:
-        node = trie
-        for char in key:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def alternatives(node: _Trie) -> str:
-        branches = [
-            re.escape(char) + alternatives(child) for char, child in sorted(node.items()) if char
-        ]
-        if not branches:
-            return ""
-        group = "(?:" + "|".join(branches) + ")"
-        return group + "?" if "" in node else group
-
-    return re.compile(r"\b" + alternatives(trie))
-
-
 # Every key a pitch score compares prefixes with: no match, no vocabulary hit and no networks.
 _PITCH_KEYS = frozenset(_NETWORKS).union(*(vocabulary.keys for vocabulary in PITCH_VOCABULARIES))
-_ANY_PITCH_KEY = _prefix_gate(_PITCH_KEYS)
-# For each key the gate can match, every key that is a prefix of it: the keys a word it matched
-# may have among its prefixes. A superset of the block's keys, which is all a vocabulary's gate
-# needs (its regex decides the hits).
-_KEYS_WITHIN = {
-    key: frozenset(other for other in _PITCH_KEYS if key.startswith(other)) for key in _PITCH_KEYS
-}
+_GATE = PrefixGate.of(_PITCH_KEYS)
 
 
 def candidate_keys(lowered: str) -> frozenset[str]:
     """Pitch keys that may be word prefixes of ``lowered`` text: a superset of those that are."""
-    return frozenset().union(*(_KEYS_WITHIN[key] for key in set(_ANY_PITCH_KEY.findall(lowered))))
+    return _GATE.candidates(lowered)
 
 
 # --- Labels: what opens (or makes up) a navigation, credit or advertising block ---------------
