@@ -7,15 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.extraction.cleaning import (
-    PITCH_VOCABULARIES,
-    Block,
-    candidate_keys,
-    clean_blocks,
-    pitch_score,
-    vocabulary,
-    word_prefixes,
-)
+from archiver.extraction.cleaning import Block, clean_blocks, pitch_score
+from archiver.extraction.gates import vocabulary, word_prefixes
+from archiver.extraction.lexicon import load_lexicon
 
 # A short report in each language, and the appeals a publisher might append to it.
 REPORTS = {
@@ -317,13 +311,14 @@ def test_the_vocabulary_gate_never_hides_a_phrase() -> None:
         "Tel.: 030 1234567",
         "Das E-Paper gibt es im Abo.",
     ]
+    lexicon = load_lexicon()
     for text in samples:
         lowered = text.lower()
-        for vocab in PITCH_VOCABULARIES:
+        for vocab in lexicon.pitch_vocabularies:
             if vocab.pattern.search(lowered):
                 assert not vocab.keys.isdisjoint(word_prefixes(lowered)), (text, vocab.keys)
                 # and the trie scan the scores use finds a key as well
-                assert vocab.hits(lowered, candidate_keys(lowered)) > 0, (text, vocab.keys)
+                assert vocab.hits(lowered, lexicon.candidate_keys(lowered)) > 0, (text, vocab.keys)
 
 
 def test_a_vocabulary_phrase_must_open_a_gateable_word() -> None:

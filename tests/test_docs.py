@@ -10,10 +10,12 @@ import click
 import pytest
 
 from archiver.cli import cli
+from archiver.extraction.lexicon import KEYS
 from storage.store import ArticleStore
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SETTINGS = Path(__file__).resolve().parents[1] / "archiver" / "crawl" / "settings.py"
+VOCABULARY = Path(__file__).resolve().parents[1] / "archiver" / "extraction" / "vocabulary"
 
 
 def commands(group: click.Group, prefix: str = "archiver") -> list[tuple[str, click.Command]]:
@@ -73,3 +75,15 @@ def test_every_table_and_column_is_documented(tmp_path: Path) -> None:
             body = section(docs, f"`{table}`")
             for column in store.db.table(table).columns_dict:
                 assert f"| `{column}` |" in body, f"{table}.{column} undocumented"
+
+
+def test_every_vocabulary_file_and_key_is_documented() -> None:
+    docs = (DOCS / "vocabulary.md").read_text(encoding="utf-8")
+    files = sorted(path.name for path in VOCABULARY.glob("*.toml"))
+    assert "en.toml" in files
+    missing = [name for name in files if f"| `{name}` |" not in docs]
+    assert not missing, f"vocabulary files not named in docs/vocabulary.md: {missing}"
+    for table, keys in KEYS.items():
+        body = section(docs, f"`[{table}]`")
+        undocumented = [key for key in keys if f"| `{key}` |" not in body]
+        assert not undocumented, f"[{table}] keys undocumented: {undocumented}"
