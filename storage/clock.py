@@ -1,4 +1,7 @@
-"""The archive's one clock and one date format: UTC, to the second, as ``2026-11-27T19:00:00Z``."""
+"""The archive's one clock and one date format: UTC, to the second, as ``2026-11-27T19:00:00Z``.
+
+WARC records keep their own, finer ``WARC-Date`` (microseconds), stamped by the WARC writer.
+"""
 
 from __future__ import annotations
 

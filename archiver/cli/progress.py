@@ -15,7 +15,7 @@ from twisted.internet.task import LoopingCall
 
 from archiver.crawl.stats import crawl_counters
 
-log = logging.getLogger("archiver.cli.progress")
+log = logging.getLogger(__name__)
 
 
 class CrawlProgress:

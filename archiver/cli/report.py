@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 
+from storage.extracted import decode_extracted
+
 if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands that use them
     from archiver.crawl.runner import CrawlResult
     from archiver.extraction.extract import Article
@@ -17,8 +19,6 @@ if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands 
 
 def _dropped_blocks(row: dict[str, Any]) -> list[str]:
     """The blocks of trafilatura's text that cleaning removed from a stored article."""
-    from storage.extracted import decode_extracted
-
     kept = set(row["text"].split("\n"))
     return [block for block in decode_extracted(row["extracted"]).texts if block not in kept]
 

@@ -8,9 +8,7 @@ from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    NotConfigured,
-)
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension

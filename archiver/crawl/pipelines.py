@@ -15,8 +15,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
+from archiver.crawl.article_row import article_row
 from archiver.crawl.items import PageItem
-from archiver.crawl.rows import article_row
 from archiver.extraction.pagekind import ARTICLE
 from archiver.extraction.worker import analyse_in_worker, start_worker
 from storage.clock import now_iso

@@ -8,13 +8,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archiver.crawl.rows import article_row
+from archiver.crawl.article_row import article_row, extracted_column
 from archiver.extraction.analysis import analyse
 from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import in_page_verdicts
 from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
-from storage.extracted import decode_extracted, encode_extracted
+from storage.extracted import decode_extracted
 from storage.store import ArticleStore
 from storage.warcread import StoredResponse, iter_responses, warc_files
 
@@ -117,7 +117,6 @@ def reclean(store: ArticleStore, site: str | None = None) -> int:
         stored = decode_extracted(row["extracted"])
         blocks = tuple(Block.from_list(value) for value in stored.blocks)
         kept = in_page_verdicts(blocks, row["language"])
-        encoded = encode_extracted((block.to_list() for block in blocks), kept)
-        changed += store.replace_extracted(row["id"], encoded)
+        changed += store.replace_extracted(row["id"], extracted_column(blocks, kept))
     store.commit()
     return changed

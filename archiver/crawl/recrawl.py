@@ -8,10 +8,10 @@ from typing import Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import HtmlResponse, Request, Response
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
-from archiver.crawl.archived_response import archived_response, read_archived
+from archiver.crawl.archived_response import archived_response
 from archiver.crawl.capture_meta import record_revisit
 
 
@@ -77,10 +77,9 @@ class RecrawlMiddleware:
         if validators is None:
             return None
         filename, offset = validators[2]
-        stored = read_archived(self.warc_dir, filename, offset, url)
-        if stored is None:
-            return None
-        return archived_response(stored, url, 200, decoded=True)
+        return archived_response(
+            self.warc_dir, filename, offset, url, 200, decoded=True, response_class=HtmlResponse
+        )
 
     def _count(self, key: str) -> None:
         assert self.crawler.stats is not None

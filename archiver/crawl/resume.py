@@ -9,7 +9,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from archiver.crawl.archived_response import archived_response, read_archived
+from archiver.crawl.archived_response import archived_response
+from archiver.crawl.capture import WarcCapture
 from archiver.crawl.capture_meta import record_archived, record_capture
 from storage.jobarchive import ArchivedCapture, JobArchive
 
@@ -49,15 +50,16 @@ class ArchivedResponses:
         return response
 
     def _archive(self) -> JobArchive | None:
-        from archiver.crawl.capture import WarcCapture  # imported late: extensions import storage
-
         capture = self.crawler.get_extension(WarcCapture)
         return getattr(capture, "job_archive", None)
 
     def _response(self, archived: ArchivedCapture) -> Response | None:
-        stored = read_archived(self.warc_dir, archived.filename, archived.offset, archived.url)
-        if stored is None:
-            return None
         return archived_response(
-            stored, archived.url, archived.status, decoded=False, flags=["archived"]
+            self.warc_dir,
+            archived.filename,
+            archived.offset,
+            archived.url,
+            archived.status,
+            decoded=False,
+            flags=["archived"],
         )

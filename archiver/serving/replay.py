@@ -19,6 +19,7 @@ import surt
 from cdxj_indexer.main import write_cdx_index
 from warcio.exceptions import ArchiveLoadFailed
 
+from storage.clock import utc_now
 from storage.warcread import warc_files
 
 logger = logging.getLogger(__name__)
@@ -67,10 +68,6 @@ class ReplayIndex:
         self.index_dir = self.state_dir / "indexes"
         self._manifest_path = self.state_dir / "indexed.json"
 
-    def warc_files(self) -> list[Path]:
-        """The WARC files in the folder, by name."""
-        return warc_files(self.warc_dir)
-
     def refresh(self) -> IndexReport:
         """Index new or changed WARC files and drop indexes of files that are gone."""
         try:
@@ -78,7 +75,7 @@ class ReplayIndex:
         except OSError as exc:
             raise ReplayError(f"cannot write the replay index in {self.state_dir}: {exc}") from exc
         manifest = self._load_manifest()
-        files = self.warc_files()
+        files = warc_files(self.warc_dir)
         indexed = removed = 0
         for path in files:
             stat = path.stat()
@@ -218,7 +215,7 @@ def to_datetime(timestamp: str) -> datetime:
 
 def now_timestamp() -> str:
     """The current time as a 14-digit timestamp."""
-    return datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return utc_now().strftime("%Y%m%d%H%M%S")
 
 
 def replay_address(base: str, capture: Capture) -> str:

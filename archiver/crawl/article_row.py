@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import Article
 from storage.extracted import encode_extracted
 from storage.rows import ArticleRow
@@ -18,7 +20,7 @@ def article_row(
         site=urlsplit(article.url).netloc.lower(),
         blocks=tuple(block.text for block in article.blocks),
         kept=article.kept,
-        extracted=encode_extracted((block.to_list() for block in article.blocks), article.kept),
+        extracted=extracted_column(article.blocks, article.kept),
         fetched_at=fetched_at,
         title=article.title,
         author=article.author,
@@ -28,3 +30,8 @@ def article_row(
         capture_id=capture_id,
         crawl_id=crawl_id,
     )
+
+
+def extracted_column(blocks: Iterable[Block], kept: Iterable[bool]) -> str:
+    """The ``articles.extracted`` value for these blocks and in-page verdicts."""
+    return encode_extracted((block.to_list() for block in blocks), kept)
