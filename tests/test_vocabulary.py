@@ -93,6 +93,8 @@ def test_a_new_language_is_a_new_file_and_no_code(tmp_path: Path) -> None:
         ("[phrases]\nappeal = ['Donate now']\n", "'Donate now' is not in lower case"),
         ("[phrases]\nappeal = ['donate (?:now']\n", "is not a regular expression"),
         ("[labels]\nrelated = ['read more)|(?:see']\n", "is not a regular expression"),
+        ("[labels]\nrelated = ['read more\\']\n", "is not a regular expression"),
+        ("[labels]\nrelated = ['(read) more']\n", "has a capturing group"),
         ("[phrases]\nappeal = ['donate (now|today)']\n", "has a capturing group"),
         ("[phrases]\nappeal = ['[$€]\\d+']\n", "needs a literal word"),
         ("[words]\ncommon = ['the end']\n", "'the end' is not one lower-case word"),

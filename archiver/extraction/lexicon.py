@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from archiver.extraction.gates import (
     PrefixGate,
@@ -57,8 +58,6 @@ KEYS = {
 COMMON = "common"
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _WORD = re.compile(r"[^\W\d_]+")
-_ESCAPE_OR_CLASS = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]")
-_BRACKET = re.compile(r"[()]")
 
 # A file's (or the merged) entries by "table.key".
 Lists = dict[str, list[str]]
@@ -102,16 +101,10 @@ class Lexicon:
         return self.gate.candidates(lowered)
 
 
-def load_lexicon(folder: Traversable | None = None) -> Lexicon:
-    """The lexicon of the vocabulary files in ``folder``; the package's own is built only once."""
-    if folder is None:
-        return _packaged_lexicon()
-    return build_lexicon(read_folder(folder), str(folder))
-
-
 @functools.cache
-def _packaged_lexicon() -> Lexicon:
-    folder = files("archiver.extraction") / "vocabulary"
+def load_lexicon(folder: Traversable | None = None) -> Lexicon:
+    """The lexicon of the vocabulary files in ``folder`` (default: the package's), built once."""
+    folder = folder or files("archiver.extraction") / "vocabulary"
     return build_lexicon(read_folder(folder), str(folder))
 
 
@@ -124,11 +117,7 @@ def read_folder(folder: Traversable) -> dict[str, Lists]:
 
 
 def read_file(path: Traversable) -> Lists:
-    """One vocabulary file's lists; a fault raises :class:`VocabularyError` naming the file.
-
-    Entries are compiled only together, in :func:`build_lexicon`, which names the file of an
-    entry that does not compile.
-    """
+    """One vocabulary file's lists; a fault raises :class:`VocabularyError` naming the file."""
     name = path.name.removesuffix(".toml")
     if name != COMMON and not _LANGUAGE.fullmatch(name):
         raise VocabularyError(
@@ -157,28 +146,26 @@ def _checked(data: dict[str, object]) -> Lists:
                     raise ValueError(f"{where}: {entry!r} is not one lower-case word")
                 if key != "you" and not is_lower_case(entry):
                     raise ValueError(f"{where}: {entry!r} is not in lower case")
-                if table != "words" and not _balanced(entry):
-                    _compile(where, entry)  # an unbalanced entry would regroup its neighbours
+                if table != "words":
+                    _check_pattern(where, entry)
             lists[where] = entries
     return lists
 
 
-def _balanced(regex: str) -> bool:
-    """Whether the brackets of ``regex`` pair up, escapes and character classes aside."""
-    depth = 0
-    for bracket in _BRACKET.findall(_ESCAPE_OR_CLASS.sub("", regex)):
-        depth += 1 if bracket == "(" else -1
-        if depth < 0:
-            return False
-    return depth == 0
+def _check_pattern(where: str, entry: str) -> None:
+    """``ValueError`` naming ``where`` unless ``entry`` is a regex fit to join an alternation.
 
-
-def _compile(where: str, entry: str) -> re.Pattern[str]:
-    """``entry`` compiled on its own; ``ValueError`` naming ``where`` when it does not compile."""
+    Each entry is compiled on its own (about 20 ms for all, once per process): an entry that
+    only compiles beside its neighbours, such as one ending in a backslash, would change them.
+    """
     try:
-        return re.compile(entry)
+        pattern = re.compile(entry)
     except re.error as error:
         raise ValueError(f"{where}: {entry!r} is not a regular expression: {error}") from None
+    if pattern.groups:
+        raise ValueError(f"{where}: {entry!r} has a capturing group; use (?:...)")
+    if where.startswith("phrases."):
+        phrase_keys(entry)  # raises when there is no word to gate on
 
 
 def build_lexicon(lists_by_file: dict[str, Lists], source: str = "vocabulary") -> Lexicon:
@@ -197,104 +184,73 @@ def build_lexicon(lists_by_file: dict[str, Lists], source: str = "vocabulary") -
             for kind, weight in PITCH_WEIGHTS.items()
         )
         networks = frozenset(word_key(name) for name in merged["words.networks"])
-        lexicon = Lexicon(
-            tuple(name for name in lists_by_file if name != COMMON),
-            pitch[0],
-            pitch[1:],
-            vocabulary(BIO_WEIGHT, *merged["phrases.bio"], common=common),
-            networks,
-            PrefixGate.of(networks.union(*(v.keys for v in pitch))),
-            *_label_patterns(merged),
-            *_shape_patterns(merged),
-        )
-        fault = "" if _without_groups(lexicon) else "a capturing group"
-    except (re.error, ValueError) as error:
-        fault = str(error)
-    if fault:
-        _raise_for_entry(lists_by_file, source)
-        raise VocabularyError(f"{source}: the lists do not compile together: {fault}")
-    return lexicon
+        parts: dict[str, Any] = {
+            "languages": tuple(name for name in lists_by_file if name != COMMON),
+            "appeal": pitch[0],
+            "other_pitches": pitch[1:],
+            "bio": vocabulary(BIO_WEIGHT, *merged["phrases.bio"], common=common),
+            "networks": networks,
+            "gate": PrefixGate.of(networks.union(*(v.keys for v in pitch))),
+        }
+        parts |= _label_patterns(merged) | _shape_patterns(merged)
+        return Lexicon(**parts)
+    except (re.error, ValueError) as error:  # entries that each compile, but not together
+        raise VocabularyError(f"{source}: the lists do not compile together: {error}") from None
 
 
-def _without_groups(lexicon: Lexicon) -> bool:
-    """Whether no pattern has a capturing group: one would change what a phrase's match is."""
-    values = [getattr(lexicon, field.name) for field in fields(lexicon)]
-    patterns = [v.pattern for v in (*lexicon.pitch_vocabularies, lexicon.bio)]
-    patterns += [value for value in values if isinstance(value, re.Pattern)]
-    return not any(pattern.groups for pattern in patterns)
-
-
-def _raise_for_entry(lists_by_file: dict[str, Lists], source: str) -> None:
-    """Raise :class:`VocabularyError` for the first entry that is no fit regex on its own.
-
-    Compiling entry by entry costs as much again as the merged patterns, so it is done only
-    once those failed, to name the file at fault.
-    """
-    for name, lists in lists_by_file.items():
-        for where, entries in lists.items():
-            for entry in [] if where.startswith("words.") else entries:
-                try:
-                    if _compile(where, entry).groups:
-                        raise ValueError(f"{where}: {entry!r} has a capturing group; use (?:...)")
-                    if where.startswith("phrases."):
-                        phrase_keys(entry)  # raises when there is no word to gate on
-                except ValueError as error:
-                    raise VocabularyError(f"{source}/{name}.toml: {error}") from None
-
-
-def _label_patterns(merged: Lists) -> tuple[re.Pattern[str], ...]:
-    """Related, navigation, advertising, credit and copyright labels, in Lexicon's order.
+def _label_patterns(merged: Lists) -> dict[str, re.Pattern[str]]:
+    """Related, navigation, advertising, credit and copyright labels, by Lexicon field.
 
     Matched against the lower-cased block (a third of the time of a case-insensitive match).
     """
     related, more = _any(merged["labels.related"]), _any(merged["labels.more"])
-    return (
+    return {
         # In a short block that is no sentence, or opening one: "Das Thema könnte dich auch
         # interessieren:", "Lesen Sie auch unseren Kommentar."
-        re.compile(r"(?<!\w)(?:" + related + r")(?!\w)"),
+        "related_anywhere": re.compile(r"(?<!\w)(?:" + related + r")(?!\w)"),
         # Opening a block: "Weitere Informationen zum Thema <x>:", "Lesen Sie auch den Kommentar".
-        re.compile(r"^\W{0,3}(?:" + related + "|" + more + r")(?!\w)"),
+        "related_start": re.compile(r"^\W{0,3}(?:" + related + "|" + more + r")(?!\w)"),
         # Opening a block, alone or before a separator: "Read more: <headline>".
-        re.compile(
+        "related_label": re.compile(
             r"^\W{0,3}(?:(?:" + related + "|" + more + r")(?:\s*[:|»›>→]|\s+[–-]\s|\s*\.{3}|\s*…"
             r"|\W*$)|(?:" + _any(merged["labels.read"]) + r")\s*:)"
         ),
         # A block that is only a navigation label or a button: a tag list's label, a table of
         # contents, "Show more"; or that opens with the label of a tag list: "Tags: ...".
-        re.compile(
+        "navigation": re.compile(
             r"^\W{0,3}(?:" + _any(merged["labels.navigation"]) + r")\W{0,3}$"
             r"|^\W{0,3}(?:" + _any(merged["labels.tag_list"]) + r")\s*:"
         ),
         # An advertising label: the whole block, or its opening word followed by a separator.
-        re.compile(
+        "advertising": re.compile(
             r"^\W{0,3}(?:" + _any(merged["labels.advertising"]) + r")\W{0,3}(?:$|[:.\-–|*] )"
         ),
         # Photo credits and source lines: "Foto: dpa", "(Credit: Jane Doe / Agency)", "© Reuters".
-        re.compile(
+        "credit": re.compile(
             r"^\W{0,2}(?:" + _any(merged["labels.credit_opening"]) + ")"
             r"|^\W{0,2}(?:" + _any(merged["labels.credit"]) + r")\s*:"
         ),
         # A photo credit closing a caption: "... in Berlin (Photo: Jane Doe/Agency)."
-        re.compile(
+        "caption_credit": re.compile(
             r"\((?:" + _any(merged["labels.caption_credit"]) + r")\s*:[^()]{1,80}\)\W{0,2}$"
         ),
         # A copyright notice inside a short block (a caption's credit, a footer line).
-        re.compile(r"(?<!\w)(?:" + _any(merged["labels.copyright"]) + r")(?!\w)"),
-    )
+        "copyright": re.compile(r"(?<!\w)(?:" + _any(merged["labels.copyright"]) + r")(?!\w)"),
+    }
 
 
-def _shape_patterns(merged: Lists) -> tuple[re.Pattern[str], ...]:
-    """Imperative, money, period, address and reporting patterns, in Lexicon's order."""
+def _shape_patterns(merged: Lists) -> dict[str, re.Pattern[str]]:
+    """Imperative, money, period, address and reporting patterns, by Lexicon field."""
     symbol = _any(merged["shape.currency_symbol"])
-    return (
+    return {
         # A block that opens with an imperative call to action addressed to the reader.
-        re.compile(
+        "imperative": re.compile(
             r"^\W{0,3}(?:(?:" + _any(merged["shape.imperative_lead"]) + ") )?"
             r"(?:" + _any(merged["shape.imperative"]) + r")(?!\w)",
             re.IGNORECASE,
         ),
         # Money with a period: "$5 a month", "5 € im Monat".
-        re.compile(
+        "money": re.compile(
             r"(?:"
             + symbol
             + r")\s?\d|\d(?:[.,]\d+)?\s?(?:"
@@ -302,13 +258,17 @@ def _shape_patterns(merged: Lists) -> tuple[re.Pattern[str], ...]:
             + ")",
             re.IGNORECASE,
         ),
-        re.compile(r"(?<!\w)(?:" + _any(merged["shape.period"]) + r")(?!\w)", re.IGNORECASE),
+        "period": re.compile(
+            r"(?<!\w)(?:" + _any(merged["shape.period"]) + r")(?!\w)", re.IGNORECASE
+        ),
         # The reader addressed directly (German "Sie"/"Ihr" only capitalised: lower-case they
         # are "they"), so matched with case.
-        re.compile(r"(?<!\w)(?:" + _any(merged["shape.you"]) + r")(?!\w)"),
+        "you": re.compile(r"(?<!\w)(?:" + _any(merged["shape.you"]) + r")(?!\w)"),
         # Third-person reporting: attributions that appeals never carry.
-        re.compile(r"(?<!\w)(?:" + _any(merged["shape.reporting"]) + r")(?!\w)", re.IGNORECASE),
-    )
+        "reporting": re.compile(
+            r"(?<!\w)(?:" + _any(merged["shape.reporting"]) + r")(?!\w)", re.IGNORECASE
+        ),
+    }
 
 
 def _any(entries: list[str]) -> str:
