@@ -38,10 +38,12 @@ sys.path.insert(0, str(REPO))
 from archiver.extraction.decoding import decode_html  # noqa: E402
 from benchmarks.corpus import add_corpus_options, unpack  # noqa: E402
 from benchmarks.mirror import corpus_files, paragraph_texts  # noqa: E402
+from storage.extracted import encode_extracted  # noqa: E402
 from storage.readonly import connect_readonly  # noqa: E402
 from storage.search import SearchQuery, search_articles  # noqa: E402
 from storage.store import open_database  # noqa: E402
 
+NO_BLOCKS = encode_extracted([], [])  # articles made up for the benchmark have no blocks
 SITES = [f"www.{name}.example" for name in ("harbour-times", "daily-ledger", "post", "courier")]
 SITES += [f"news{n}.example.org" for n in range(36)]
 _LANG = re.compile(r"<html[^>]*?\slang=[\"']?([a-zA-Z]{2})", re.I)
@@ -108,7 +110,7 @@ def articles(
                 language,
                 body[0][:160],
                 text,
-                '{"blocks":[],"kept":[]}',
+                NO_BLOCKS,
                 hashlib.sha1(f"{title}\n{text}".encode()).hexdigest(),
                 fetched,
                 fetched,

@@ -74,21 +74,29 @@ def sample_sites() -> Iterator[list[SampleSite]]:
 
 
 @pytest.fixture(scope="session")
-def sample_archive(
+def sample_crawl(
     sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """The sample sites crawled once for the session: a folder of ``news.db`` and ``warcs/``.
+) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
+    """The sample sites crawled once for the session: the folder of ``news.db`` and ``warcs/``,
+    and what the command printed.
 
     Only for tests that read it; a test that writes in it takes :func:`copy_archive` instead.
     Teardown fails if any test changed it, so a writer sharing it by mistake is caught.
     """
     work = tmp_path_factory.mktemp("sample-archive")
     urls = [site.url for site in sample_sites]
-    result = run_archiver("crawl", *urls, "--db", "news.db", "--warc-dir", "warcs", cwd=work)
+    args = ["--db", "news.db", "--warc-dir", "warcs", "-s", "PROGRESS_INTERVAL=0.1"]
+    result = run_archiver("crawl", *urls, *args, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:]
     crawled = archive_state(work)
-    yield work
+    yield work, result
     assert archive_state(work) == crawled, "a test wrote in the shared sample archive"
+
+
+@pytest.fixture(scope="session")
+def sample_archive(sample_crawl: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    """The folder of the session's sample crawl: ``news.db`` and ``warcs/``."""
+    return sample_crawl[0]
 
 
 def copy_archive(archive: Path, into: Path) -> Path:

@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,22 +16,18 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.extraction.extract import extract_article
 from archiver.serving.loopback import SampleSite
 from storage.extracted import encode_extracted
-from storage.warcread import read_response, verify_warc
-from tests.conftest import REPO, rows, run_archiver
+from storage.warcread import read_response, verify_warc, warc_files
+from tests.conftest import REPO, copy_archive, rows, run_archiver
 
 FILENAME = re.compile(r"^archiver-.+-\d{17}-\d{5}\.warc\.gz$")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def archive(
-    sample_sites: list[SampleSite], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
-    work = tmp_path_factory.mktemp("archive")
-    seeds = [site.url for site in sample_sites]
-    args = ["crawl", *seeds, "--db", "news.db", "--warc-dir", "w", "-s", "PROGRESS_INTERVAL=0.1"]
-    result = run_archiver(*args, cwd=work)
-    assert result.returncode == 0, result.stderr[-3000:]
-    yield work, result
+    sample_crawl: tuple[Path, subprocess.CompletedProcess[str]],
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The session's sample crawl: its folder and what ``archiver crawl`` printed."""
+    return sample_crawl
 
 
 def expected(site: SampleSite) -> dict[str, object]:
@@ -41,8 +36,8 @@ def expected(site: SampleSite) -> dict[str, object]:
     return data
 
 
-def warc_files(work: Path) -> list[Path]:
-    files = sorted((work / "w").glob("*.warc.gz"))
+def crawled_warcs(work: Path) -> list[Path]:
+    files = warc_files(work / "warcs")
     assert files
     return files
 
@@ -58,7 +53,7 @@ def test_summary_and_progress_are_reported(archive):
 
 def test_warc_files_are_whole_named_and_open_with_warcinfo(archive):
     work, _ = archive
-    for path in warc_files(work):
+    for path in crawled_warcs(work):
         assert FILENAME.match(path.name), path.name
         assert verify_warc(path) > 2
         check = subprocess.run(
@@ -78,7 +73,7 @@ def test_warc_files_are_whole_named_and_open_with_warcinfo(archive):
 
 def test_every_response_has_its_request_and_the_required_headers(archive):
     work, _ = archive
-    for path in warc_files(work):
+    for path in crawled_warcs(work):
         responses: dict[str, str] = {}
         requests: dict[str, str] = {}
         with open(path, "rb") as fh:
@@ -102,7 +97,7 @@ def test_gzip_bodies_are_kept_as_sent(archive, sample_sites):
     site = sample_sites[0]
     url = site.url + "static/style.css"
     (row,) = rows(work / "news.db", "SELECT * FROM captures WHERE url = ?", url)
-    stored = read_response(work / "w" / row["warc_filename"], row["warc_offset"])
+    stored = read_response(work / "warcs" / row["warc_filename"], row["warc_offset"])
     assert stored.header("Content-Encoding") == "gzip"
     assert stored.raw_body[:2] == b"\x1f\x8b"
     root = Path(site.server.RequestHandlerClass.keywords["root"])  # type: ignore[attr-defined]
@@ -115,7 +110,7 @@ def test_every_capture_points_at_the_record_of_its_url(archive):
     captures = rows(work / "news.db", "SELECT * FROM captures")
     assert len(captures) >= 40
     for row in captures:
-        path = work / "w" / row["warc_filename"]
+        path = work / "warcs" / row["warc_filename"]
         with open(path, "rb") as fh:
             fh.seek(row["warc_offset"])
             member = fh.read(row["warc_length"])
@@ -174,7 +169,7 @@ def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
         " FROM articles a JOIN captures c ON c.id = a.capture_id"
     )
     for row in rows(db, sql):
-        stored = read_response(work / "w" / row["warc_filename"], row["warc_offset"])
+        stored = read_response(work / "warcs" / row["warc_filename"], row["warc_offset"])
         article = extract_article(stored.body, row["url"], stored.header("Content-Type"))
         assert article is not None
         blocks = (block.to_list() for block in article.blocks)
@@ -196,12 +191,12 @@ def test_full_text_search_finds_an_article(archive):
     assert any("apprentices" in row["url"] for row in hits)
 
 
-def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, sample_sites):
-    work, _ = archive
+def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, sample_sites, tmp_path):
+    work = copy_archive(archive[0], tmp_path)  # this crawl writes: not in the shared archive
     db = work / "news.db"
     captures_before = len(rows(db, "SELECT id FROM captures"))
     seeds = [s.url for s in sample_sites]
-    args = ["--db", "news.db", "--warc-dir", "w", "-s", "CRAWL_REFRESH=True"]
+    args = ["--db", "news.db", "--warc-dir", "warcs", "-s", "CRAWL_REFRESH=True"]
     result = run_archiver("crawl", *seeds, *args, cwd=work)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "unchanged: 14" in result.stdout
@@ -213,7 +208,7 @@ def test_crawling_the_same_pages_again_does_not_duplicate_articles(archive, samp
     for row in second:
         original = rows(db, "SELECT * FROM captures WHERE id = ?", row["refers_to"])[0]
         assert original["url"] == row["url"] and original["record_type"] == "response"
-        with open(work / "w" / row["warc_filename"], "rb") as fh:
+        with open(work / "warcs" / row["warc_filename"], "rb") as fh:
             fh.seek(row["warc_offset"])
             record = next(iter(ArchiveIterator(fh)))
         assert record.rec_type == "revisit"

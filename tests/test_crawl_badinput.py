@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.warcread import verify_warc
+from storage.warcread import verify_warc, warc_files
 from tests.badsite import bad_site
 from tests.conftest import rows, run_archiver
 from tests.siteserver import SiteServer
@@ -81,5 +81,5 @@ def test_size_limits_cut_downloads_short(bad_crawl) -> None:
     assert site.url + "drip.html" not in captured
     bomb = captured[site.url + "bomb.html"]  # archived as sent: 100 KB that inflate to 100 MB
     assert bomb["content_length"] < 200_000
-    files = list((work / "w").glob("*.warc.gz"))
+    files = warc_files(work / "w")
     assert files and all(verify_warc(path) > 0 for path in files)

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from archiver.cli import cli
 from storage.readonly import ARTICLE_COLUMNS
+from storage.warcread import warc_files
 from tests.archive_servers import query
 
 
@@ -41,7 +42,7 @@ def wacz(sample_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     args = ["wacz", str(out), "--db", str(work / "news.db"), "--warc-dir", str(work / "warcs")]
     result = export(*args)
     assert result.exit_code == 0, result.output
-    warcs = len(list((work / "warcs").glob("*.warc.gz")))
+    warcs = len(warc_files(work / "warcs"))
     assert result.stdout == f"wrote {out}: {warcs} WARC files, 14 pages\n"
     return out
 

@@ -154,6 +154,17 @@ def test_imports_flow_one_way() -> None:
     assert upward_imports(REPO) == []
 
 
+def test_imports_are_absolute() -> None:
+    """Relative imports would escape the graph above, so there are none."""
+    relative = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for path in modules(REPO).values()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert relative == []
+
+
 def test_no_module_imports_itself_in_a_circle() -> None:
     assert cycles(REPO) == []
 

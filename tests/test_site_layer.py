@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from storage.boilerplate import block_fingerprint
 from storage.clock import now_iso
+from storage.extracted import encode_extracted
 from storage.rows import ArticleRow
 from storage.store import ArticleStore
 
@@ -16,7 +16,7 @@ PITCH = "Sign up for The Morning Brief, delivered every weekday."
 
 def row(url: str, site: str, blocks: list[str], title: str = "A story") -> ArticleRow:
     kept = tuple(True for _ in blocks)
-    extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": list(kept)})
+    extracted = encode_extracted([[b] for b in blocks], kept)
     return ArticleRow(url, site, tuple(blocks), kept, extracted, now_iso(), title=title)
 
 
@@ -83,7 +83,7 @@ def test_stripping_can_be_switched_off_but_blocks_are_still_counted(tmp_path: Pa
 def test_in_page_verdicts_are_respected(tmp_path: Path) -> None:
     with ArticleStore(tmp_path / "a.db") as store:
         blocks = [*story(1), PITCH]
-        extracted = json.dumps({"blocks": [[b] for b in blocks], "kept": [True, False]})
+        extracted = encode_extracted([[b] for b in blocks], [True, False])
         store.save_article(
             ArticleRow("http://s/1", "s", tuple(blocks), (True, False), extracted, now_iso())
         )

@@ -22,7 +22,7 @@ from storage.warc import (
     format_warc_filename,
     payload_digest,
 )
-from storage.warcread import iter_responses, read_response, verify_warc
+from storage.warcread import iter_responses, read_response, verify_warc, warc_files
 from tests.conftest import WARC_DATA
 from tests.data.make_warcs import ARTICLE_HTML, ARTICLE_URL, NOTICE_HTML, NOTICE_URL
 
@@ -198,3 +198,14 @@ def test_bodies_compressed_on_the_wire_are_stored_and_others_deflated(tmp_path: 
     assert b"WARC-Type: response" in wire_member and encoded in wire_member
     assert read_response(path, wire_ref.offset).body == text  # read back decoded
     assert read_response(path, plain_ref.offset).body == text
+
+
+def test_the_warc_files_of_a_folder_are_its_visible_files_by_name(tmp_path: Path) -> None:
+    for name in ("b.warc.gz", "a.warc", ".hidden.warc.gz", "notes.txt", "c.warc.gz.part"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "folder.warc.gz").mkdir()
+    assert [p.name for p in warc_files(tmp_path)] == ["a.warc", "b.warc.gz"]
+    assert [p.name for p in warc_files(tmp_path, suffixes=(".warc.gz",))] == ["b.warc.gz"]
+    assert [p.name for p in warc_files(WARC_DATA)] == sorted(
+        p.name for p in WARC_DATA.iterdir() if p.name.endswith((".warc", ".warc.gz"))
+    )
