@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -76,15 +77,7 @@ def exchanges() -> tuple[HttpExchange, HttpExchange, HttpExchange]:
         ip_address="192.0.2.10",
         fetched_at=NOTICE_AT,
     )
-    again = HttpExchange(
-        ARTICLE_URL,
-        200,
-        [*html, ("ETag", '"tide-1"')],
-        ARTICLE_HTML,
-        request_headers=asked,
-        ip_address="192.0.2.10",
-        fetched_at=REVISIT_AT,
-    )
+    again = replace(article, fetched_at=REVISIT_AT)  # same bytes: written as a revisit
     return article, notice, again
 
 
