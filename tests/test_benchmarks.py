@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -116,3 +117,24 @@ def test_a_built_mirror_is_reused_and_never_left_half_built(corpus: Path, tmp_pa
     (root / ".built").unlink()  # as a run killed mid-build would leave it: no stamp
     _, built = prepare_mirror(root, 5, corpus)
     assert built and (root / ".built").is_file()
+
+
+def test_an_extraction_snapshot_shows_exactly_the_pages_that_changed(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import extraction_snapshot
+
+    pages = {"https://origin.example/1": "page1.html", "https://origin.example/t": "tiny.html"}
+    annotations = {url: {"file": name, "with": [], "without": []} for url, name in pages.items()}
+    (corpus / "evaldata.json").write_text(json.dumps(annotations), encoding="utf-8")
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    assert extraction_snapshot.main(["write", str(before), "--eval-dir", str(corpus)]) == 0
+    snapshot = json.loads(before.read_text(encoding="utf-8"))
+    assert snapshot["https://origin.example/1"]["article"]["title"] == "'Harbour wall repaired'"
+    assert snapshot["https://origin.example/1"]["article"]["extracted"].startswith('{"blocks":')
+    assert extraction_snapshot.main(["compare", str(before), str(before)]) == 0
+    snapshot["https://origin.example/1"]["kind"] = "changed"
+    after.write_text(json.dumps(snapshot), encoding="utf-8")
+    capsys.readouterr()
+    assert extraction_snapshot.main(["compare", str(before), str(after)]) == 1
+    assert capsys.readouterr().out == "https://origin.example/1\n1 of 2 pages differ\n"
