@@ -18,7 +18,14 @@ SNIPPET_TOKENS = 24
 
 # SQLite's words for an FTS5 query it cannot parse (as opposed to a database that fails).
 _SYNTAX = re.compile(r"fts5|unterminated string|no such column|syntax error|malformed MATCH")
-_HINT = 'quote words with punctuation, as in "sea-wall"; AND, OR, NOT need words on both sides'
+_HINT = 'AND, OR, NOT need words on both sides; close every "quote" and (parenthesis)'
+
+# Pieces of a query: a quoted phrase (maybe unterminated), a parenthesis, a comma, or a run of
+# anything else up to white space. FTS5's operators pass as typed; every other run is quoted.
+_PIECE = re.compile(r'"(?:[^"]|"")*"?|[(),]|[^\s(),"]+')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+_COLUMNS = frozenset({"title", "text"})  # the columns of articles_fts and article_versions_fts
+_WORD = re.compile(r"[^\W_]")  # a character the FTS5 tokenizer keeps (letters and digits)
 
 
 class SearchSyntaxError(ArchiveError):
@@ -58,17 +65,70 @@ class SearchHit:
         return self.snippet.replace(MARK_START, start).replace(MARK_END, end)
 
 
+def fts_query(text: str) -> str:
+    """The FTS5 MATCH expression for what a person typed in a search box.
+
+    Plain words and names match as typed: ``O'Brien``, ``sea-wall`` or ``3.5%`` become quoted
+    phrases, lower-case ``and``/``or`` are words, and pieces with no letter or digit (a lone
+    ``*``, a dash) are left out. FTS5 syntax still works for those who use it: "quoted
+    phrases", ``a OR b``, ``a AND b``, ``a NOT b``, ``pre*``, ``title:word``, ``NEAR(a b, 5)``
+    and parentheses. Raises :class:`SearchSyntaxError` when nothing is left to search for.
+    """
+    pieces = _PIECE.findall(text)
+    out: list[str] = []
+    near = False  # inside NEAR( ... ): a comma and a number may close it
+    for index, piece in enumerate(pieces):
+        following = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if piece == ",":
+            part = piece if near and following.isdigit() else ""
+        elif near and piece.isdigit() and out[-1:] == [","]:
+            part = piece
+        elif piece.startswith('"') or piece in _OPERATORS or piece in "()":
+            part = piece  # a phrase, an operator or a group: FTS5 syntax as typed
+        elif piece.endswith(":") and piece[:-1] in _COLUMNS and following:
+            part = piece  # a column filter for the term that follows
+        else:
+            part = _term(piece)
+        near = (near or piece == "NEAR") and piece != ")"
+        if part and out and _needs_and(out[-1], part):
+            out.append("AND")  # FTS5 joins a group to its neighbours only with an operator
+        if part:
+            out.append(part)
+    if not any(_WORD.search(part) for part in out if part not in _OPERATORS):
+        raise SearchSyntaxError(f"nothing to search for in {text!r}: give at least one word")
+    return " ".join(out)
+
+
+def _needs_and(before: str, after: str) -> bool:
+    """Whether two neighbouring parts need an AND: a group beside a term or another group."""
+    operand_end = before == ")" or (before not in _OPERATORS and before not in "(,:")
+    operand_end = operand_end and not before.endswith(":")
+    return operand_end and (after == "(" or before == ")") and after not in _OPERATORS | {")"}
+
+
+def _term(piece: str) -> str:
+    """One typed word as an FTS5 term: quoted, keeping a column filter and a prefix star."""
+    column, colon, rest = piece.partition(":")
+    if colon and column in _COLUMNS and _WORD.search(rest):
+        return f"{column}:{_term(rest)}"
+    stem = piece.rstrip("*")
+    if not _WORD.search(stem):
+        return ""
+    star = "*" if stem != piece else ""
+    return '"' + stem.replace('"', '""') + '"' + star
+
+
 def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[SearchHit]:
     """Articles matching ``query``, most relevant first (FTS5 rank: bm25 over title and text).
 
     ``since`` and ``until`` compare with the publication date, or the fetch date for articles
-    that declare none.
+    that declare none. ``query.text`` is read as :func:`fts_query` reads it.
     """
     if not query.text.strip():
         raise SearchSyntaxError("empty search query")
     where = ["articles_fts MATCH :q"]
     params: dict[str, object] = {
-        "q": query.text,
+        "q": fts_query(query.text),
         "start": MARK_START,
         "end": MARK_END,
         "ellipsis": ELLIPSIS,

@@ -57,7 +57,9 @@ def search(
 ) -> None:
     """Full-text search of the archived articles, most relevant first.
 
-    QUERY is SQLite FTS5 syntax: words, "exact phrases", OR, NOT, prefix*, title:word.
+    QUERY is words, all of which must occur; words and names match as typed (O'Brien,
+    sea-wall). FTS5 syntax works too: "exact phrases", a OR b, a NOT b, prefix*, title:word,
+    NEAR(a b, 5).
 
     \b
     Example:
