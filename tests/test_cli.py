@@ -99,3 +99,56 @@ def test_search_loads_neither_scrapy_nor_trafilatura(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "heavy:"
+
+
+READERS = [
+    ["boilerplate"],
+    ["reclean"],
+    ["history", "https://example.org/a"],
+    ["search", "ferry"],
+    ["serve", "--port", "9"],
+    ["export", "jsonl"],
+    ["export", "csv"],
+    ["export", "wacz", "out.wacz", "--warc-dir", "."],
+    ["schedule", "list"],
+    ["schedule", "remove", "nightly"],
+    ["schedule", "run", "--once"],
+]
+
+
+@pytest.mark.parametrize("args", READERS, ids=lambda args: " ".join(args[:2]))
+def test_commands_that_read_an_archive_refuse_a_missing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*args, "--db", "nope.db"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--db': no archive at nope.db"
+        " (crawl into it first: archiver crawl --db)\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no empty database left behind
+    command = [word for word in args[:2] if not word.startswith("-")]
+    help_text = CliRunner().invoke(cli, [*command, "--help"]).stdout
+    assert "(must exist)" in " ".join(help_text.split())
+    assert "created if missing" not in help_text
+
+
+def test_reextract_refuses_a_missing_warc_folder(tmp_path: Path) -> None:
+    db = tmp_path / "rebuilt.db"
+    result = CliRunner().invoke(
+        cli, ["reextract", "--warc-dir", str(tmp_path / "nosuchdir"), "--db", str(db)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"'--warc-dir': {tmp_path / 'nosuchdir'} is not a folder of WARC files" in result.stderr
+    assert not db.exists()
+
+
+def test_crawl_and_schedule_add_say_the_same_of_max_pages() -> None:
+    def option_help(*command: str) -> str:
+        text = CliRunner().invoke(cli, [*command, "--help"]).stdout
+        block = text[text.index("  --max-pages") :].split("\n  -")[0]
+        return " ".join(block.split()[3:])
+
+    assert option_help("crawl") == option_help("schedule", "add")
+    assert "requests (robots.txt not counted" in option_help("crawl")

@@ -176,6 +176,7 @@ def test_add_list_remove(tmp_path: Path) -> None:
     assert result.output.splitlines()[-1] == (
         "Error: Invalid value for 'NAME': a schedule named 'newyear' already exists"
     )
+    ArticleStore(tmp_path / "empty.db").close()  # an archive with no schedule (list needs one)
     assert invoke("list", "--db", str(tmp_path / "empty.db")).output == (
         f"no schedules in {tmp_path / 'empty.db'}\n"
     )

@@ -8,7 +8,12 @@ from typing import Any
 
 import click
 
-from archiver.cli.options import db_option, open_store, warc_dir_option
+from archiver.cli.options import (
+    db_option,
+    existing_db_option,
+    existing_warc_dir_option,
+    open_store,
+)
 from archiver.cli.report import render_article
 from storage.errors import ArchiveError
 
@@ -42,7 +47,7 @@ def extract(file: Any, url: str | None, output: str) -> None:
 
 
 @click.command()
-@db_option
+@existing_db_option
 @click.option("--site", help="Only this site (host, as in articles.site).")
 @click.option(
     "--min-pages",
@@ -75,7 +80,7 @@ def boilerplate(db: Path, site: str | None, min_pages: int, limit: int) -> None:
 
 
 @click.command()
-@db_option
+@existing_db_option
 @click.option("--site", help="Only this site (host, as in articles.site).")
 def reclean(db: Path, site: str | None) -> None:
     """Re-apply both cleaning layers to stored articles, without fetching or parsing HTML.
@@ -94,7 +99,7 @@ def reclean(db: Path, site: str | None) -> None:
 
 @click.command()
 @db_option
-@warc_dir_option
+@existing_warc_dir_option
 @click.option(
     "--sites",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -142,7 +147,7 @@ def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
 
 @click.command()
 @click.argument("url")
-@db_option
+@existing_db_option
 @click.option(
     "--diff",
     "versions",

@@ -11,7 +11,13 @@ from typing import Any
 import click
 from rich.console import Console
 
-from archiver.cli.options import db_option, open_store, parse_setting, warc_dir_option
+from archiver.cli.options import (
+    MAX_PAGES_HELP,
+    db_option,
+    open_store,
+    parse_setting,
+    warc_dir_option,
+)
 from archiver.cli.report import print_crawl_summary, show_demo
 
 
@@ -19,7 +25,11 @@ from archiver.cli.report import print_crawl_summary, show_demo
 @click.argument("seeds", nargs=-1)
 @db_option
 @warc_dir_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help=MAX_PAGES_HELP,
+)
 @click.option(
     "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
 )

@@ -14,11 +14,14 @@ from storage.store import ArticleStore
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
+# What ``--max-pages`` counts, said once for ``crawl`` and ``schedule add`` (see PageLimits).
+MAX_PAGES_HELP = "Stop after this many requests (robots.txt not counted; in a --job, responses)."
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def db_option(function: F) -> F:
-    """``--db PATH``: the SQLite archive."""
+    """``--db PATH``: the SQLite archive, created if missing (for commands that write one)."""
     return click.option(
         "--db",
         type=click.Path(path_type=Path, dir_okay=False),
@@ -28,8 +31,28 @@ def db_option(function: F) -> F:
     )(function)
 
 
+def existing_db_option(function: F) -> F:
+    """``--db PATH``: an archive that must exist already; a missing one is a usage error."""
+    return click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("archive.db"),
+        show_default=True,
+        callback=_existing_archive,
+        help="SQLite archive file (must exist).",
+    )(function)
+
+
+def _existing_archive(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """Refuse a ``--db`` that is not there, before anything could create it empty."""
+    if not value.is_file():
+        hint = "crawl into it first: archiver crawl --db"
+        raise click.BadParameter(f"no archive at {value} ({hint})")
+    return value
+
+
 def warc_dir_option(function: F) -> F:
-    """``--warc-dir DIR``: the folder of WARC files."""
+    """``--warc-dir DIR``: the folder of WARC files, created by a crawl if missing."""
     return click.option(
         "--warc-dir",
         type=click.Path(path_type=Path, file_okay=False),
@@ -37,6 +60,25 @@ def warc_dir_option(function: F) -> F:
         show_default=True,
         help="Folder of the WARC files (created by a crawl if missing).",
     )(function)
+
+
+def existing_warc_dir_option(function: F) -> F:
+    """``--warc-dir DIR``: a folder of WARC files that must exist already."""
+    return click.option(
+        "--warc-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("warcs"),
+        show_default=True,
+        callback=_existing_folder,
+        help="Folder of the WARC files (must exist).",
+    )(function)
+
+
+def _existing_folder(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """Refuse a ``--warc-dir`` that is not there: reading from it could only find nothing."""
+    if not value.is_dir():
+        raise click.BadParameter(f"{value} is not a folder of WARC files")
+    return value
 
 
 def open_store(db: Path) -> ArticleStore:

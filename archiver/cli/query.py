@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from archiver.cli.options import DATE, check_port, db_option, open_reader, warc_dir_option
+from archiver.cli.options import (
+    DATE,
+    check_port,
+    existing_db_option,
+    existing_warc_dir_option,
+    open_reader,
+)
 from archiver.cli.report import hit_json, render_hit
 from archiver.crawl import settings as defaults
 from storage.errors import ArchiveError
@@ -43,7 +49,7 @@ class QueryError(click.ClickException):
     is_flag=True,
     help="Find text that only an older version of an article had (see `archiver history`).",
 )
-@db_option
+@existing_db_option
 def search(
     query: str,
     site: str | None,
@@ -94,7 +100,7 @@ def search(
 
 
 @click.command()
-@db_option
+@existing_db_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
 @click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
 def serve(db: Path, port: int | None, replay_url: str | None) -> None:
@@ -127,7 +133,7 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
 
 
 @click.command()
-@warc_dir_option
+@existing_warc_dir_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8080].")
 @click.option("--url", help="Print the replay address of this URL's capture and exit.")
 @click.option(
@@ -218,8 +224,8 @@ def export() -> None:
 
 @export.command("wacz")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
-@db_option
-@warc_dir_option
+@existing_db_option
+@existing_warc_dir_option
 @click.option("--title", help="The WACZ's title [default: the database file's name].")
 def export_wacz(out: Path, db: Path, warc_dir: Path, title: str | None) -> None:
     """Write the WARC files and the archive's articles as pages into the WACZ file OUT.
@@ -249,7 +255,7 @@ def export_wacz(out: Path, db: Path, warc_dir: Path, title: str | None) -> None:
 
 def _article_export(kind: str) -> click.Command:
     @click.argument("out", type=click.File("w", encoding="utf-8", lazy=True), default="-")
-    @db_option
+    @existing_db_option
     @click.option("--site", help="Only articles of this site (host, as in articles.site).")
     def command(out: TextIO, db: Path, site: str | None) -> None:
         from archiver.serving.export import write_csv, write_jsonl

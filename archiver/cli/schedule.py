@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
-from archiver.cli.options import db_option, open_store, parse_setting
+from archiver.cli.options import (
+    MAX_PAGES_HELP,
+    db_option,
+    existing_db_option,
+    open_store,
+    parse_setting,
+)
 from archiver.scheduling.times import (
     CronExpression,
     CronTiming,
@@ -84,9 +90,7 @@ def schedule() -> None:
     show_default=True,
     help="Folder for the WARC files (made absolute now).",
 )
-@click.option(
-    "--max-pages", type=click.IntRange(min=1), help="Stop each run after this many responses."
-)
+@click.option("--max-pages", type=click.IntRange(min=1), help=MAX_PAGES_HELP)
 @click.option(
     "--depth", type=click.IntRange(min=0), help="Follow links at most this deep (0: no limit)."
 )
@@ -150,7 +154,7 @@ def add(
 
 
 @schedule.command("list")
-@db_option
+@existing_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the schedules as a JSON array.")
 def list_schedules(db: Path, as_json: bool) -> None:
     """List schedules with their next run, last run and last result.
@@ -182,7 +186,7 @@ def list_schedules(db: Path, as_json: bool) -> None:
 
 @schedule.command("remove")
 @click.argument("name")
-@db_option
+@existing_db_option
 def remove(name: str, db: Path) -> None:
     """Remove schedule NAME; its past crawls stay in the archive.
 
@@ -200,7 +204,7 @@ def remove(name: str, db: Path) -> None:
 
 
 @schedule.command("run")
-@db_option
+@existing_db_option
 @click.option("--once", is_flag=True, help="Start what is due, wait for it, exit (cron, timers).")
 def run(db: Path, once: bool) -> None:
     """Start scheduled crawls as they come due, until SIGINT or SIGTERM.
