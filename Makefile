@@ -25,12 +25,18 @@ $(PYWB_STAMP):
 	$(PYWB_VENV)/bin/pip install --quiet 'pywb==2.10.*'
 	touch $(PYWB_STAMP)
 
+# `pkgs=NAMES; $(APT_INSTALL)` installs Debian packages as root with apt-get; when it cannot (not
+# root, or no apt-get), it says in one line what to install instead, and fails.
+APT_INSTALL = if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	echo "make: this needs the Debian package(s) $$pkgs, and installing them takes root and apt-get:" \
+		"install $$pkgs (sudo apt-get install $$pkgs), or run make as root" >&2; exit 1; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs
+
 $(CHROMIUM):
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	@pkgs=chromium; $(APT_INSTALL)
 
 $(REPLAYWEBPAGE):
-	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	@command -v npm >/dev/null || { pkgs=npm; $(APT_INSTALL); }
 	mkdir -p .cache/replaywebpage
 	cd .cache/replaywebpage && npm pack --silent replaywebpage@$(REPLAYWEBPAGE_VERSION) >/dev/null \
 		&& tar -xzf replaywebpage-$(REPLAYWEBPAGE_VERSION).tgz
