@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from storage.warcread import verify_warc
 from tests import newssite
 from tests.conftest import REPO, rows, run_archiver
-from tests.siteserver import SiteServer
+from tests.siteserver import SiteServer, redirect, reply
 
 PAGES = 300
 ARGS = ("--db", "a.db", "--warc-dir", "w", "--job", "nightly", "-s", "AUTOTHROTTLE_ENABLED=False")
@@ -151,3 +151,28 @@ def test_one_run_of_a_job_at_a_time(tmp_path: Path) -> None:
     assert not (tmp_path / "w").exists() and not (jobdir / "running").exists()
     bad = run_archiver("crawl", "http://127.0.0.1:9/", "--job", "../up", cwd=tmp_path)
     assert bad.returncode == 2 and "job name '../up' must start with" in bad.stderr
+
+
+def test_progress_of_a_resumed_job_never_shows_negative_pages(tmp_path: Path) -> None:
+    # every story is linked through a redirect: read back from the WARC files, a redirect
+    # becomes a new request, not a received response, and must not be taken off the pages
+    site = SiteServer("127.0.0.63", delay=0.02)
+    stories = newssite.build_many(site, 120)
+    links = "".join(f"<li><a href='/go/{n}'>{s.title}</a></li>" for n, s in enumerate(stories))
+    site.routes["/"] = reply(f"<!doctype html><html><body><ul>{links}</ul></body></html>")
+    for number, item in enumerate(stories):
+        site.routes[f"/go/{number}"] = redirect(item.path)
+    progress = ("-s", "PROGRESS_INTERVAL=0.05", "-s", "LOG_LEVEL=INFO")
+    with site:
+        start_and_kill(tmp_path, site, snapshot_at=10, after=200)
+        result = run_archiver("crawl", site.url, *ARGS, *progress, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    shown = [int(line.split("progress: ")[1].split()[0]) for line in result.stderr.splitlines()
+             if "progress: " in line]  # fmt: skip
+    assert len(shown) > 3 and min(shown) >= 0
+    summary = [line for line in result.stdout.splitlines() if "pages:" in line][0]
+    pages = int(summary.split("pages:")[1].split()[0])
+    resumed = int(result.stdout.split("resumed: ")[1].split()[0])
+    assert pages > 0 and resumed > 0
+    (stored,) = rows(tmp_path / "a.db", "SELECT pages FROM crawls ORDER BY id DESC LIMIT 1")
+    assert stored[0] == pages

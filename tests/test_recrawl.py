@@ -62,3 +62,17 @@ def test_recrawl_skips_archived_articles_and_asks_hubs_if_they_changed(tmp_path:
             db, "SELECT record_type FROM captures WHERE crawl_id = 4 AND url LIKE '%/news/%'"
         )
         assert len(fourth) == 12 and {kind for (kind,) in fourth} == {"revisit"}
+
+
+def test_crawl_refresh_option_is_the_refresh_setting(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(TEST_SITES / "appeal-news", root)
+    db = tmp_path / "a.db"
+    with SampleSite(root, "127.0.0.9") as site:
+        crawl(site, tmp_path)
+        crawl(site, tmp_path, "--refresh")
+        crawl(site, tmp_path, "--refresh", "-s", "CRAWL_REFRESH=False")  # -s wins, as documented
+    articles = "SELECT record_type FROM captures WHERE crawl_id = ? AND url LIKE '%/news/%'"
+    refreshed = [kind for (kind,) in rows(db, articles, 2)]
+    assert len(refreshed) == 11 and set(refreshed) == {"revisit"}  # each archived article again
+    assert rows(db, articles, 3) == []

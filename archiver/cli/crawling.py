@@ -52,6 +52,11 @@ from archiver.cli.report import print_crawl_summary, show_demo
 )
 @click.option("--job", help="Keep the frontier on disk under this name; run again to resume.")
 @click.option(
+    "--refresh",
+    is_flag=True,
+    help="Refetch article URLs already archived (-s CRAWL_REFRESH=True).",
+)
+@click.option(
     "-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting."
 )
 def crawl(
@@ -64,6 +69,7 @@ def crawl(
     allow_hosts: tuple[str, ...],
     sites: Path | None,
     job: str | None,
+    refresh: bool,
     setting: tuple[str, ...],
 ) -> None:
     """Crawl SEEDS into WARC files and the SQLite archive.
@@ -82,6 +88,8 @@ def crawl(
 
     check_crawl_options(seeds, sites, job)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
+    if refresh:
+        extra["CRAWL_REFRESH"] = True  # as schedule add --refresh; an explicit -s still wins
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
     check_job_idle(overrides)
     _crawl_and_report(list(seeds), overrides)

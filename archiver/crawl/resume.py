@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
@@ -31,7 +32,9 @@ class ArchivedResponses:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.get("JOB_NAME"):
             raise NotConfigured  # a one-off crawl: nothing to resume (and nothing to log)
-        return cls(crawler, Path(crawler.settings["WARC_DIR"]))
+        middleware = cls(crawler, Path(crawler.settings["WARC_DIR"]))
+        crawler.signals.connect(middleware.response_received, signal=signals.response_received)
+        return middleware
 
     def process_request(self, request: Request) -> Response | None:
         if request.method != "GET":
@@ -45,9 +48,14 @@ class ArchivedResponses:
             return None
         record_capture(request.meta, archived.capture_id, archived.fetched_at)
         record_archived(request.meta, archived.processed)
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("archiver/job/from_warc")
         return response
+
+    def response_received(self, response: Response) -> None:
+        """Count a read-back response where Scrapy counts received ones, so ``pages`` (received
+        minus read back) stays whole: a redirect or retry turned into a new request is neither."""
+        if "archived" in response.flags:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("archiver/job/from_warc")
 
     def _archive(self) -> JobArchive | None:
         capture = self.crawler.get_extension(WarcCapture)
