@@ -28,8 +28,8 @@ def served(
 ) -> Iterator[tuple[ArchiverServer, Path, str]]:
     """Datasette over the shared sample archive, with the database's digest before it started.
 
-    Sharing is safe: Datasette opens it immutable, and serve's WAL checkpoint finds no frames to
-    fold in (the crawl closed the database); the server's log goes outside the archive.
+    Sharing is safe: Datasette opens it immutable, and serve's WAL fold finds no frames to fold
+    in (the crawl closed the database); the server's log goes outside the archive.
     """
     work = sample_archive
     db = work / "news.db"

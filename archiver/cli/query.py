@@ -111,7 +111,7 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         archiver serve --db news.db --port 8001
     """
     from archiver.crawl.runner import project_settings
-    from archiver.serving.datasette import checkpoint, datasette_command, write_metadata
+    from archiver.serving.datasette import datasette_command, fold_wal, write_metadata
     from archiver.serving.foreground import HOST, run_server
 
     settings = project_settings()
@@ -120,14 +120,15 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         tables = reader.tables()
     check_port(port)
     try:
-        checkpoint(db)
+        live = fold_wal(db)
     except sqlite3.Error as exc:
         raise click.ClickException(f"cannot fold the write-ahead log into {db}: {exc}") from exc
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         replay = replay_url or settings.get("REPLAY_URL")
         metadata = write_metadata(Path(tmp), db.stem, replay, tables)
-        click.echo(f"Serving {db} read-only at http://{HOST}:{port}/{db.stem}/ (Ctrl-C stops)")
-        status = run_server(datasette_command(db, metadata, HOST, port))
+        how = "live (a crawl holds it)" if live else "read-only"
+        click.echo(f"Serving {db} {how} at http://{HOST}:{port}/{db.stem}/ (Ctrl-C stops)")
+        status = run_server(datasette_command(db, metadata, HOST, port, immutable=not live))
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
 

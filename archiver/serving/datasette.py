@@ -146,31 +146,71 @@ def write_metadata(
     return path
 
 
-def checkpoint(db: Path) -> None:
-    """Fold the write-ahead log into the database file: an immutable reader ignores the WAL."""
+# Limits on every connection Datasette opens (plugin connection_limits): a single SQL function
+# call runs inside one SQLite instruction, where the time limit cannot stop it, so what one call
+# may build is capped instead. zeroblob(400000000) under hex() took 2.8 s and 2 GB without it.
+MAX_VALUE_BYTES = 8_000_000  # longest string or blob (and row); articles are well under 1 MB
+TIME_LIMIT_MS = 1000  # Datasette's sql_time_limit_ms, said here so the command makes it explicit
+DENIED_FUNCTIONS = frozenset({"fts3_tokenizer"})  # it hands out a native pointer
+
+
+def limit_connection(conn: sqlite3.Connection) -> None:
+    """Cap string and blob lengths on ``conn`` and deny the functions no reader needs."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.set_authorizer(_authorize)
+
+
+def _authorize(
+    action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None
+) -> int:
+    """SQLite's authorizer: deny calls of :data:`DENIED_FUNCTIONS`, allow all else."""
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def fold_wal(db: Path) -> bool:
+    """Fold a write-ahead log into the file unless another process holds the archive open.
+
+    Returns whether one does (a running crawl): that archive must be served live (read-only,
+    WAL-aware), since an immutable reader skips locking and the WAL and reads a file still being
+    written as "malformed". SQLite removes the WAL when its last connection closes; a crawl's
+    connection keeps it, and a crawl killed with SIGKILL holds nothing (the kernel drops its
+    locks), so closing ours folds and removes a dead crawl's log and leaves a live crawl's.
+    """
     wal = db.with_name(db.name + "-wal")
-    if not wal.exists() or wal.stat().st_size == 0:
-        return
-    conn = sqlite3.connect(db)
+    if not wal.exists():
+        return False
+    conn = sqlite3.connect(db, timeout=0)
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens the WAL
     finally:
         conn.close()
+    return wal.exists()
 
 
-def datasette_command(db: Path, metadata: Path, host: str, port: int) -> list[str]:
-    """The command line that serves ``db`` read-only (immutable) with our metadata and plugin."""
+def datasette_command(
+    db: Path, metadata: Path, host: str, port: int, immutable: bool = True
+) -> list[str]:
+    """The command line that serves ``db`` read-only with our metadata, plugins and limits.
+
+    ``immutable`` for an archive no crawl holds; otherwise Datasette opens it ``mode=ro``, which
+    follows the WAL and sees each commit of the crawl that writes it.
+    """
     return [
         sys.executable,
         "-m",
         "datasette",
         "serve",
-        "--immutable",
+        *(["--immutable"] if immutable else []),
         str(db),
         "--metadata",
         str(metadata),
         "--plugins-dir",
         str(PLUGINS_DIR),
+        "--setting",
+        "sql_time_limit_ms",
+        str(TIME_LIMIT_MS),
         "--host",
         host,
         "--port",

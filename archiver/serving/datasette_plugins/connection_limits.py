@@ -1,0 +1,19 @@
+"""Datasette plugin: every connection Datasette opens gets the archiver's limits.
+
+See :func:`archiver.serving.datasette.limit_connection`: string and blob lengths are capped, so
+no single function call outruns the time limit, and ``fts3_tokenizer`` is denied.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from datasette import hookimpl
+
+from archiver.serving.datasette import limit_connection
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Limit ``conn`` before Datasette runs anything on it."""
+    limit_connection(conn)
