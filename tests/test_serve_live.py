@@ -17,11 +17,19 @@ import pytest
 
 from tests import newssite
 from tests.archive_servers import ArchiverServer, fetch, free_port, query
-from tests.conftest import REPO
+from tests.conftest import REPO, run_archiver
 from tests.siteserver import SiteServer
 from tests.test_crawl_resume import start_and_kill
 
 CRAWL = ("--db", "a.db", "--warc-dir", "w", "-s", "AUTOTHROTTLE_ENABLED=False")
+PATHS = [  # what a reader asks of Datasette; the first counts the captures
+    "/a.json?_shape=array&sql=" + quote("select count(*) as n from captures"),
+    "/a/articles.json?_size=5",
+    "/a/articles.json?_search=story",
+    "/a/captures.json?_sort_desc=id&_size=5",
+    "/a/search.json?q=story",
+    "/a.json",
+]
 
 
 def sql(server: ArchiverServer, database: str, text: str) -> tuple[int, dict[str, object]]:
@@ -74,14 +82,7 @@ def wait_for_captures(db: Path, crawl: subprocess.Popen[bytes], at_least: int) -
 def test_a_live_archive_is_served_without_a_failed_request(tmp_path: Path) -> None:
     site = SiteServer("127.0.0.65", delay=0.3)  # ~100 pages, 4 at a time: several seconds
     newssite.build_many(site, 100)
-    paths = [
-        "/a.json?_shape=array&sql=" + quote("select count(*) as n from captures"),
-        "/a/articles.json?_size=5",
-        "/a/articles.json?_search=story",
-        "/a/captures.json?_sort_desc=id&_size=5",
-        "/a/search.json?q=story",
-        "/a.json",
-    ]
+    paths = PATHS
     failures: list[tuple[str, int, bytes]] = []
     counts: list[int] = []
     with site:
@@ -117,6 +118,49 @@ def test_a_live_archive_is_served_without_a_failed_request(tmp_path: Path) -> No
     assert during >= 50, f"only {during} requests while the crawl ran"
     assert counts == sorted(counts) and counts[-1] > counts[0]  # each commit shows up
     assert final == [{"n": query(tmp_path / "a.db", "SELECT count(*) AS n FROM captures")[0]["n"]}]
+
+
+def test_a_crawl_that_starts_under_an_immutable_server_turns_it_live(tmp_path: Path) -> None:
+    first, second = SiteServer("127.0.0.67"), SiteServer("127.0.0.68", delay=0.3)
+    newssite.build_many(first, 10)
+    newssite.build_many(second, 100)
+    errors: list[tuple[str, int, bytes]] = []
+    refused = 0
+    with first, second:
+        assert run_archiver("crawl", first.url, *CRAWL, cwd=tmp_path).returncode == 0
+        with ArchiverServer(["serve", "--db", "a.db"], free_port(), tmp_path, "/a.json") as server:
+            assert "read-only at" in server.output()
+            crawl = start_crawl(tmp_path, second)
+            try:
+                counts = []
+                for number in range(600):  # bounded: at most 600 requests, 30 s and more
+                    if crawl.poll() is not None:
+                        break
+                    time.sleep(0.05)  # the crawl takes seconds to start: keep asking till it ends
+                    if number % 3 == 0:
+                        checkpoint(tmp_path / "a.db")
+                    path = PATHS[number % len(PATHS)]
+                    try:
+                        status, _, body = fetch(server.base + path)
+                    except OSError:  # the one restart, from immutable to live
+                        refused += 1
+                        time.sleep(0.1)
+                        continue
+                    if status != 200:
+                        errors.append((path, status, body[:300]))
+                    elif path == PATHS[0] and "serving it live" in server.output():
+                        counts.append(json.loads(body)[0]["n"])
+                assert crawl.wait(timeout=120) == 0
+            finally:
+                if crawl.poll() is None:
+                    os.killpg(crawl.pid, signal.SIGKILL)
+                    crawl.wait()
+            output = server.output()
+    assert errors == []  # never "database disk image is malformed"
+    assert "A crawl is writing the archive: serving it live from now on" in output
+    assert refused < 100  # a few seconds of restart at most
+    assert len(counts) > 10, output
+    assert counts == sorted(counts) and counts[-1] > counts[0]
 
 
 def test_an_archive_a_killed_crawl_left_is_served_immutable(tmp_path: Path) -> None:

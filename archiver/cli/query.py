@@ -111,8 +111,8 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         archiver serve --db news.db --port 8001
     """
     from archiver.crawl.runner import project_settings
-    from archiver.serving.datasette import datasette_command, fold_wal, write_metadata
-    from archiver.serving.foreground import HOST, run_server
+    from archiver.serving.datasette import fold_wal, run_datasette, write_metadata
+    from archiver.serving.foreground import HOST
 
     settings = project_settings()
     port = port or settings.getint("SERVE_PORT")
@@ -128,9 +128,13 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         metadata = write_metadata(Path(tmp), db.stem, replay, tables)
         how = "live (a crawl holds it)" if live else "read-only"
         click.echo(f"Serving {db} {how} at http://{HOST}:{port}/{db.stem}/ (Ctrl-C stops)")
-        status = run_server(datasette_command(db, metadata, HOST, port, immutable=not live))
+        status = run_datasette(db, metadata, HOST, port, live, on_live=_say_live)
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
+
+
+def _say_live() -> None:
+    click.echo("A crawl is writing the archive: serving it live from now on")
 
 
 @click.command()

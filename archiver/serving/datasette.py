@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from archiver.serving.foreground import run_server
+
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+WATCH_SECONDS = 0.5  # how often an immutable server looks for a crawl that opened the archive
 
 TABLES: dict[str, dict[str, Any]] = {
     "articles": {
@@ -216,3 +219,34 @@ def datasette_command(
         "--port",
         str(port),
     ]
+
+
+class _ArchiveOpened(Exception):
+    """Raised by the watch over an immutable server: another process writes the archive."""
+
+
+def run_datasette(
+    db: Path, metadata: Path, host: str, port: int, live: bool, on_live: Callable[[], None]
+) -> int:
+    """Serve ``db`` until stopped: immutable while nothing else holds it, live once anything does.
+
+    A crawl that starts while the archive is served immutable would rewrite the file under it
+    (its first checkpoint), so its first commit in the WAL restarts Datasette live
+    (``mode=ro``), once; ``on_live`` is called then. Returns Datasette's exit status, or 0
+    when stopped.
+    """
+    wal = db.with_name(db.name + "-wal")
+
+    def watch() -> None:
+        # a reader leaves an empty WAL behind (read-only, it cannot remove it); a writer's holds
+        # its first commit long before its first checkpoint touches the file
+        if wal.exists() and wal.stat().st_size > 0:
+            raise _ArchiveOpened
+
+    while True:
+        command = datasette_command(db, metadata, host, port, immutable=not live)
+        try:
+            return run_server(command, tick=None if live else watch, interval=WATCH_SECONDS)
+        except _ArchiveOpened:
+            live = True
+            on_live()
