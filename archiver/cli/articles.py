@@ -103,6 +103,7 @@ def reclean(db: Path, site: str | None) -> None:
 @click.option(
     "--sites",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    callback=lambda ctx, param, value: _checked_sites(value),
     help="The crawl's sites file: its sites' prune selectors apply again.",
 )
 def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
@@ -131,6 +132,13 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
             raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
     click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
+
+
+def _checked_sites(sites: Path | None) -> Path | None:
+    """Read the sites file as the option is parsed: a bad one is the error, whatever else is."""
+    if sites is not None:
+        _site_selectors(sites)
+    return sites
 
 
 def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
