@@ -11,6 +11,7 @@ import click
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
 from storage.store import ArticleStore
+from storage.warcfolders import WarcFolders
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -37,6 +38,29 @@ def warc_dir_option(function: F) -> F:
         show_default=True,
         help="Folder of the WARC files (created by a crawl if missing).",
     )(function)
+
+
+def warc_dirs_option(function: F) -> F:
+    """``--warc-dir DIR``, repeatable: the WARC folders of one or more crawl nodes."""
+    return click.option(
+        "--warc-dir",
+        "warc_dirs",
+        type=click.Path(path_type=Path, file_okay=False),
+        multiple=True,
+        default=[Path("warcs")],
+        show_default=True,
+        help="Folder of WARC files; repeat for each node's folder.",
+    )(function)
+
+
+def warc_folders(warc_dirs: tuple[Path, ...]) -> WarcFolders:
+    """The folders of ``--warc-dir`` read as one, or a usage error naming the option."""
+    try:
+        folders = WarcFolders(warc_dirs)
+        folders.by_name()  # a name in two folders with different content fails here
+    except ArchiveError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
+    return folders
 
 
 def open_store(db: Path) -> ArticleStore:
