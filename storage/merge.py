@@ -175,6 +175,12 @@ class _Merge:
             int(shard.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
             for table in ("crawls", "captures", "article_versions")
         ]
+        stored = self.db.execute(
+            "SELECT crawls_seen, captures_seen, versions_seen FROM merged_shards WHERE shard = ?",
+            [identity],
+        ).fetchone()
+        if stored is not None and list(stored) == highest:
+            return  # nothing new: the archive stays as it was, bookkeeping included
         now = now_iso()
         self.db.execute(
             "INSERT INTO merged_shards (shard, path, merges, first_merged, last_merged,"
