@@ -341,3 +341,16 @@ def test_a_shard_merged_again_adds_only_what_its_node_archived_since(nodes, merg
     assert result.returncode == 0, result.stderr
     assert texts(target) == texts(tmp_path / "rebuilt.db")
     assert merge(shard, "--db", target, cwd=tmp_path)[1].startswith("nothing new")
+
+
+def test_serve_finds_the_merged_archives_warc_files_in_every_folder(nodes, merged, tmp_path):
+    archive = shutil.copy(merged, tmp_path / "merged.db")  # Datasette writes nothing, but folds
+    names = {r[0] for r in rows(archive, "SELECT DISTINCT warc_filename FROM captures")}
+    for folders, found in ((NODES, len(names)), (("n1", "n2"), len(names) - 1)):
+        args = ["serve", "--db", str(archive), *nodes.warc_args(*folders)]
+        with ArchiverServer(args, free_port(), tmp_path, ready_path="/merged.json") as server:
+            status, _, body = fetch(f"{server.base}/merged/articles.json?_shape=array")
+            assert status == 200 and body.count(b'"url"') == count(archive, "articles")
+            log = server.output()
+        assert f"{found} of {len(names)} WARC files found in" in log
+        assert ("will not resolve" in log) == (found < len(names))

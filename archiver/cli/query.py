@@ -102,12 +102,20 @@ def search(
 @db_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
 @click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
-def serve(db: Path, port: int | None, replay_url: str | None) -> None:
+@click.option(
+    "--warc-dir",
+    "warc_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Check that the archive's WARC files are in these folders (repeat for each node's).",
+)
+def serve(db: Path, port: int | None, replay_url: str | None, warc_dirs: tuple[Path, ...]) -> None:
     """Browse and search the archive in Datasette, read-only, with replay links.
 
     \b
-    Example:
+    Examples:
         archiver serve --db news.db --port 8001
+        archiver serve --db news.db --warc-dir warcs-n1 --warc-dir warcs-n2
     """
     from archiver.crawl.runner import project_settings
     from archiver.serving.datasette import checkpoint, datasette_command, write_metadata
@@ -117,6 +125,11 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
     port = port or settings.getint("SERVE_PORT")
     with open_reader(db) as reader:
         tables = reader.tables()
+        names = [
+            row[0] for row in reader.conn.execute("SELECT DISTINCT warc_filename FROM captures")
+        ]
+    if warc_dirs:
+        _check_warc_files(names, warc_dirs)
     check_port(port)
     try:
         checkpoint(db)
@@ -129,6 +142,18 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         status = run_server(datasette_command(db, metadata, HOST, port))
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
+
+
+def _check_warc_files(names: list[str], warc_dirs: tuple[Path, ...]) -> None:
+    """Say how many of the WARC files the archive names the folders hold, and which they lack."""
+    folders = warc_folders(warc_dirs)
+    missing = folders.missing(names)
+    click.echo(f"{len(names) - len(missing)} of {len(names)} WARC files found in {folders}")
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        click.echo(f"warning: replay links to captures in {shown} will not resolve", err=True)
 
 
 @click.command()
