@@ -18,6 +18,8 @@ from tests.conftest import TEST_SITES, rows, run_archiver
 NODES = ("n1", "n2", "n3")
 NEW_PAGE = "news/2026/10/late-night-council-vote.html"
 TEMPLATE = "news/2026/10/council-approves-parking-meter-hike.html"
+CHANGED = "voted 6-3 on Tuesday to double parking rates downtown"
+CHANGED_TO = "voted 5-4 late on Tuesday to double parking rates downtown, after a recount"
 TABLES = (
     "crawls",
     "captures",
@@ -335,12 +337,54 @@ def test_a_shard_merged_again_adds_only_what_its_node_archived_since(nodes, merg
     (merges,) = rows(target, "SELECT merges FROM merged_shards WHERE path = ?", str(shard))
     assert merges[0] == 2
 
-    # still what a reextract of every node's WARC files builds
-    folders = [*nodes.warc_args("n1", "n3"), "--warc-dir", str(warcs)]
+    # a fourth node fetches the site later, after an article changed: a second version
+    story = nodes.appeal_root / TEMPLATE
+    story.write_text(story.read_text(encoding="utf-8").replace(CHANGED, CHANGED_TO))
+    n4, warcs4 = tmp_path / "news.n4.db", tmp_path / "warcs-n4"
+    crawl(nodes.appeal.url, n4, warcs4, "n4")
+    code, out, err = merge(n4, "--db", target, cwd=tmp_path)
+    assert code == 0, err
+    assert "articles updated 1;" in out and "versions 1;" in out
+    history = rows(
+        target,
+        "SELECT v.version, v.text, c.warc_filename FROM article_versions v"
+        " JOIN articles a ON a.id = v.article_id JOIN captures c ON c.id = v.capture_id"
+        " WHERE a.url = ? ORDER BY v.version",
+        nodes.appeal.url + TEMPLATE,
+    )
+    assert [(n, CHANGED_TO in text, name[:8]) for n, text, name in history] == [
+        (1, False, "news-n2-"),
+        (2, True, "news-n4-"),
+    ]
+
+    # still what a reextract of every node's WARC files builds, versions included
+    folders = [*nodes.warc_args("n1", "n3"), "--warc-dir", str(warcs), "--warc-dir", str(warcs4)]
     result = run_archiver("reextract", *folders, "--db", "rebuilt.db", cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert texts(target) == texts(tmp_path / "rebuilt.db")
-    assert merge(shard, "--db", target, cwd=tmp_path)[1].startswith("nothing new")
+    rebuilt = tmp_path / "rebuilt.db"
+    assert texts(target) == texts(rebuilt)
+    versions = "SELECT a.url, v.version, v.text FROM article_versions v JOIN articles a"
+    versions += " ON a.id = v.article_id ORDER BY a.url, v.version"
+    assert [tuple(r) for r in rows(target, versions)] == [tuple(r) for r in rows(rebuilt, versions)]
+    assert merge(shard, n4, "--db", target, cwd=tmp_path)[1].startswith("nothing new")
+
+
+def test_a_crawl_running_at_one_merge_gets_its_counters_at_the_next(nodes, tmp_path):
+    target = tmp_path / "target.db"
+    running = shutil.copy(nodes.db("n1"), tmp_path / "news.n1.db")
+    with sqlite3.connect(running) as conn:
+        conn.execute("UPDATE crawls SET status = 'running', finished = NULL, pages = 0")
+    conn.close()
+    assert merge(running, "--db", target, cwd=tmp_path)[0] == 0
+    assert rows(target, "SELECT status, pages FROM crawls")[0][0] == "running"
+    shutil.copy(nodes.db("n1"), running)  # the node finished its crawl
+    code, out, err = merge(running, "--db", target, cwd=tmp_path)
+    assert code == 0, err
+    assert "crawls 0 new, 1 updated; captures 0;" in out
+    columns = "SELECT seeds, started, finished, status, pages, articles, errors FROM crawls"
+    assert [tuple(r) for r in rows(target, columns)] == [
+        tuple(r) for r in rows(nodes.db("n1"), columns)
+    ]
 
 
 def test_serve_finds_the_merged_archives_warc_files_in_every_folder(nodes, merged, tmp_path):
