@@ -264,7 +264,7 @@ class _Merge:
             " (SELECT article_id FROM article_versions WHERE id > ?) ORDER BY a.id",
             [captures_seen, captures_seen, versions_seen],
         )
-        for row in rows.fetchall():
+        for row in rows:  # one at a time: a shard may hold more text than memory
             versions = shard.conn.execute(
                 "SELECT version, title, text, text_digest, capture_id, fetched_at"
                 " FROM article_versions WHERE article_id = ? ORDER BY version",
