@@ -12,6 +12,9 @@ import pytest
 
 from archiver.serving.demo_sites import sample_site_roots
 from archiver.serving.loopback import SampleSite
+from storage.errors import ArchiveError
+from storage.warcfolders import WarcFolders
+from storage.warcread import read_response
 from tests.archive_servers import ArchiverServer, fetch, free_port
 from tests.conftest import TEST_SITES, rows, run_archiver
 
@@ -398,3 +401,18 @@ def test_serve_finds_the_merged_archives_warc_files_in_every_folder(nodes, merge
             log = server.output()
         assert f"{found} of {len(names)} WARC files found in" in log
         assert ("will not resolve" in log) == (found < len(names))
+
+
+def test_a_capture_is_found_by_its_file_name_in_any_folder(nodes, merged):
+    folders = WarcFolders([nodes.warcs(n) for n in NODES])
+    captures = rows(merged, "SELECT url, warc_filename, warc_offset FROM captures")
+    assert folders.missing(name for _, name, _ in captures) == []
+    for url, name, offset in captures:
+        if url.endswith(".html") and "/news/" in url:
+            assert read_response(folders.find(name), offset).url == url
+    n2_file = next(name for _, name, _ in captures if name.startswith("news-n2-"))
+    with pytest.raises(ArchiveError) as failed:
+        WarcFolders([nodes.warcs("n1"), nodes.warcs("n3")]).find(n2_file)
+    assert str(failed.value) == (
+        f"no WARC file {n2_file} in {nodes.warcs('n1')}, {nodes.warcs('n3')}"
+    )
