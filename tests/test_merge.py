@@ -13,6 +13,7 @@ import pytest
 from archiver.serving.demo_sites import sample_site_roots
 from archiver.serving.loopback import SampleSite
 from storage.errors import ArchiveError
+from storage.schema import MIGRATIONS
 from storage.warcfolders import WarcFolders
 from storage.warcread import read_response
 from tests.archive_servers import ArchiverServer, fetch, free_port
@@ -281,7 +282,8 @@ def test_bad_shards_exit_with_one_line_and_leave_the_archive_alone(nodes, tmp_pa
     code, _, err = merge(newer, "--db", target, cwd=tmp_path)
     assert code == 1
     assert err.strip() == (
-        f"Error: {newer} has archive schema version 99, newer than this archiver's 4:"
+        f"Error: {newer} has archive schema version 99, newer than this archiver's"
+        f" {len(MIGRATIONS)}:"
         " upgrade the archiver before merging it"
     )
     code, _, err = merge(nodes.db("n1"), "--db", nodes.db("n1"), cwd=tmp_path)
