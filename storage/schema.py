@@ -153,7 +153,36 @@ def _v3_versions_schedules(db: sqlite_utils.Database) -> None:
     db.table("captures").add_column("refers_to", int)
 
 
-MIGRATIONS: list[Migration] = [_v1_core, _v2_site_blocks, _v3_versions_schedules]
+def _v4_merged_shards(db: sqlite_utils.Database) -> None:
+    """What ``archiver merge`` folded in from each shard, so a second merge adds only new rows."""
+    db.table("merged_shards").create(
+        {
+            "shard": str,
+            "path": str,
+            "merges": int,
+            "first_merged": str,
+            "last_merged": str,
+            "crawls_seen": int,
+            "captures_seen": int,
+            "versions_seen": int,
+        },
+        pk="shard",
+        not_null={"path", "merges", "first_merged", "last_merged"},
+    )
+    db.table("merged_crawls").create(
+        {"shard": str, "shard_crawl_id": int, "crawl_id": int},
+        pk=("shard", "shard_crawl_id"),
+        foreign_keys=[("shard", "merged_shards", "shard"), ("crawl_id", "crawls", "id")],
+        not_null={"crawl_id"},
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_core,
+    _v2_site_blocks,
+    _v3_versions_schedules,
+    _v4_merged_shards,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

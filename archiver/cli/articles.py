@@ -11,8 +11,8 @@ import click
 from archiver.cli.options import (
     db_option,
     existing_db_option,
-    existing_warc_dir_option,
     open_store,
+    warc_dirs_option,
 )
 from archiver.cli.report import render_article
 from storage.errors import ArchiveError
@@ -99,15 +99,17 @@ def reclean(db: Path, site: str | None) -> None:
 
 @click.command()
 @db_option
-@existing_warc_dir_option
+@warc_dirs_option
 @click.option(
     "--sites",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     callback=lambda ctx, param, value: _checked_sites(value),
     help="The crawl's sites file: its sites' prune selectors apply again.",
 )
-def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
+def reextract(db: Path, warc_dirs: tuple[Path, ...], sites: Path | None) -> None:
     """Rebuild captures and articles from the WARC files alone, with the crawl's own code.
+
+    Repeat --warc-dir to rebuild from several nodes' folders.
 
     \b
     Example:
@@ -122,7 +124,7 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
     with open_store(db) as store:
         try:
             report = reextract_articles(
-                warc_dir,
+                warc_dirs,
                 store,
                 settings.getint("ARTICLE_MIN_CHARS"),
                 settings.getint("EXTRACT_WORKERS"),

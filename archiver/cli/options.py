@@ -11,6 +11,7 @@ import click
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
 from storage.store import ArticleStore
+from storage.warcfolders import WarcFolders
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -62,22 +63,37 @@ def warc_dir_option(function: F) -> F:
     )(function)
 
 
-def existing_warc_dir_option(function: F) -> F:
-    """``--warc-dir DIR``: a folder of WARC files that must exist already."""
+def warc_dirs_option(function: F) -> F:
+    """``--warc-dir DIR``, repeatable: the WARC folders of one or more crawl nodes."""
     return click.option(
         "--warc-dir",
+        "warc_dirs",
         type=click.Path(path_type=Path, file_okay=False),
-        default=Path("warcs"),
+        multiple=True,
+        default=[Path("warcs")],
         show_default=True,
-        callback=_existing_folder,
-        help="Folder of the WARC files (must exist).",
+        callback=_existing_folders,
+        help="Folder of WARC files (must exist); repeat for each node's folder.",
     )(function)
 
 
-def _existing_folder(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+def warc_folders(warc_dirs: tuple[Path, ...]) -> WarcFolders:
+    """The folders of ``--warc-dir`` read as one, or a usage error naming the option."""
+    try:
+        folders = WarcFolders(warc_dirs)
+        folders.by_name()  # a name in two folders with different content fails here
+    except ArchiveError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
+    return folders
+
+
+def _existing_folders(
+    ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]
+) -> tuple[Path, ...]:
     """Refuse a ``--warc-dir`` that is not there: reading from it could only find nothing."""
-    if not value.is_dir():
-        raise click.BadParameter(f"{value} is not a folder of WARC files")
+    for folder in value:
+        if not folder.is_dir():
+            raise click.BadParameter(f"{folder} is not a folder of WARC files")
     return value
 
 

@@ -16,8 +16,9 @@ from archiver.cli.options import (
     DATE,
     check_port,
     existing_db_option,
-    existing_warc_dir_option,
     open_reader,
+    warc_dirs_option,
+    warc_folders,
 )
 from archiver.cli.report import hit_json, render_hit
 from archiver.crawl import settings as defaults
@@ -103,12 +104,20 @@ def search(
 @existing_db_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
 @click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
-def serve(db: Path, port: int | None, replay_url: str | None) -> None:
+@click.option(
+    "--warc-dir",
+    "warc_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Check that the archive's WARC files are in these folders (repeat for each node's).",
+)
+def serve(db: Path, port: int | None, replay_url: str | None, warc_dirs: tuple[Path, ...]) -> None:
     """Browse and search the archive in Datasette, read-only, with replay links.
 
     \b
-    Example:
+    Examples:
         archiver serve --db news.db --port 8001
+        archiver serve --db news.db --warc-dir warcs-n1 --warc-dir warcs-n2
     """
     from archiver.crawl.runner import project_settings
     from archiver.serving.datasette import fold_wal, run_datasette, write_metadata
@@ -118,6 +127,11 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
     port = port or settings.getint("SERVE_PORT")
     with open_reader(db) as reader:
         tables = reader.tables()
+        names = [
+            row[0] for row in reader.conn.execute("SELECT DISTINCT warc_filename FROM captures")
+        ]
+    if warc_dirs:
+        _check_warc_files(names, warc_dirs)
     check_port(port)
     try:
         live = fold_wal(db)
@@ -137,8 +151,20 @@ def _say_live() -> None:
     click.echo("A crawl is writing the archive: serving it live from now on")
 
 
+def _check_warc_files(names: list[str], warc_dirs: tuple[Path, ...]) -> None:
+    """Say how many of the WARC files the archive names the folders hold, and which they lack."""
+    folders = warc_folders(warc_dirs)
+    missing = folders.missing(names)
+    click.echo(f"{len(names) - len(missing)} of {len(names)} WARC files found in {folders}")
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        click.echo(f"warning: replay links to captures in {shown} will not resolve", err=True)
+
+
 @click.command()
-@existing_warc_dir_option
+@warc_dirs_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8080].")
 @click.option("--url", help="Print the replay address of this URL's capture and exit.")
 @click.option(
@@ -147,14 +173,18 @@ def _say_live() -> None:
     metavar="TIMESTAMP",
     help="With --url: the capture nearest this time (YYYYMMDDhhmmss or ISO) [default: now].",
 )
-def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | None) -> None:
+def replay(
+    warc_dirs: tuple[Path, ...], port: int | None, url: str | None, timestamp: str | None
+) -> None:
     """Replay the WARC files in pywb, keeping their CDXJ index current.
 
-    With --url, print the address of the capture of URL nearest --at instead.
+    With --url, print the address of the capture of URL nearest --at instead. Repeat
+    --warc-dir to replay several nodes' folders as one archive.
 
     \b
     Examples:
         archiver replay --warc-dir warcs --port 8080
+        archiver replay --warc-dir warcs-n1 --warc-dir warcs-n2
         archiver replay --url https://example.org/news/story --at 20261127 --warc-dir warcs
     """
     from archiver.crawl.runner import project_settings
@@ -176,7 +206,7 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--at'") from exc
     try:
-        index = ReplayIndex(warc_dir)
+        index = ReplayIndex(warc_dirs)
         report = index.refresh()
     except ReplayError as exc:
         raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
@@ -230,28 +260,29 @@ def export() -> None:
 @export.command("wacz")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 @existing_db_option
-@existing_warc_dir_option
+@warc_dirs_option
 @click.option("--title", help="The WACZ's title [default: the database file's name].")
-def export_wacz(out: Path, db: Path, warc_dir: Path, title: str | None) -> None:
+def export_wacz(out: Path, db: Path, warc_dirs: tuple[Path, ...], title: str | None) -> None:
     """Write the WARC files and the archive's articles as pages into the WACZ file OUT.
+
+    Repeat --warc-dir to package several nodes' folders.
 
     \b
     Example:
-        archiver export wacz news.wacz --db news.db --warc-dir warcs
+        archiver export wacz news.wacz --db news.db --warc-dir warcs-n1 --warc-dir warcs-n2
     """
     from archiver.serving.export import ExportError
     from archiver.serving.export import export_wacz as write_wacz
 
-    if not warc_dir.is_dir():
-        raise click.BadParameter(f"{warc_dir} is not a folder", param_hint="'--warc-dir'")
+    folders = warc_folders(warc_dirs)
     if not out.resolve().parent.is_dir():
         raise click.BadParameter(f"folder {out.parent} does not exist", param_hint="'OUT'")
     with open_reader(db) as reader:
         try:
-            report = write_wacz(reader, warc_dir, out, title or db.name)
+            report = write_wacz(reader, folders.folders, out, title or db.name)
         except ExportError as exc:
             raise click.ClickException(str(exc)) from exc
-    skipped = f" ({report.skipped} articles skipped: WARC file not in {warc_dir})"
+    skipped = f" ({report.skipped} articles skipped: WARC file not in {folders})"
     click.echo(
         f"wrote {out}: {report.warc_files} WARC files, {report.pages} pages"
         + (skipped if report.skipped else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,8 @@ from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
 from storage.extracted import decode_extracted
 from storage.store import ArticleStore
-from storage.warcread import StoredResponse, iter_responses, warc_files
+from storage.warcfolders import WarcFolders
+from storage.warcread import StoredResponse, iter_responses
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -34,13 +35,12 @@ class RebuildReport:
         self.articles[outcome] = self.articles.get(outcome, 0) + 1
 
 
-def warcs_to_rebuild_from(warc_dir: Path) -> list[Path]:
-    """The WARC files of a folder, oldest name first; an error if there are none."""
-    if not warc_dir.is_dir():
-        raise ArchiveError(f"{warc_dir} is not a folder")
-    files = warc_files(warc_dir)
+def warcs_to_rebuild_from(warc_dirs: Path | Sequence[Path]) -> list[Path]:
+    """The WARC files of one or more folders (each node's), by name; an error if there are none."""
+    folders = WarcFolders([warc_dirs] if isinstance(warc_dirs, Path) else warc_dirs)
+    files = folders.files()
     if not files:
-        raise ArchiveError(f"no WARC files in {warc_dir}")
+        raise ArchiveError(f"no WARC files in {folders}")
     return files
 
 
@@ -53,13 +53,15 @@ def no_pruning(url: str) -> tuple[str, ...]:
 
 
 def reextract(
-    warc_dir: Path,
+    warc_dir: Path | Sequence[Path],
     store: ArticleStore,
     min_chars: int,
     workers: int = 0,
     prune_for: PruneFor = no_pruning,
 ) -> RebuildReport:
     """Index every response of the WARC files and extract its article with the crawl's code.
+
+    ``warc_dir`` may be several folders, one per crawl node: their files are read by name.
 
     ``prune_for`` gives a page's site selectors to prune, as the crawl's sites file did.
     """
@@ -78,7 +80,7 @@ def reextract(
 
 
 def _html_pages(
-    warc_dir: Path, store: ArticleStore, report: RebuildReport
+    warc_dir: Path | Sequence[Path], store: ArticleStore, report: RebuildReport
 ) -> Iterator[tuple[int, StoredResponse]]:
     for path in warcs_to_rebuild_from(warc_dir):
         report.files += 1

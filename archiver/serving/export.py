@@ -7,13 +7,14 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from storage.errors import ArchiveError
 from storage.readonly import ARTICLE_COLUMNS, ArchiveReader
-from storage.warcread import warc_files
+from storage.warcfolders import WarcFolders
 
 # ``python -m wacz`` drops main()'s exit status; this keeps it.
 WACZ_MAIN = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
@@ -79,18 +80,25 @@ def pages_jsonl(reader: ArchiveReader, warc_names: set[str], out: TextIO) -> tup
     return written, skipped
 
 
-def export_wacz(reader: ArchiveReader, warc_dir: Path, out: Path, title: str) -> WaczReport:
-    """Package the WARC files of ``warc_dir`` and the archive's pages into the WACZ ``out``."""
-    warcs = warc_files(warc_dir)
+def export_wacz(
+    reader: ArchiveReader, warc_dir: Path | Sequence[Path], out: Path, title: str
+) -> WaczReport:
+    """Package the WARC files of ``warc_dir`` (one folder, or one per crawl node) and the
+    archive's pages into the WACZ ``out``."""
+    try:
+        folders = WarcFolders([warc_dir] if isinstance(warc_dir, Path) else warc_dir)
+        warcs = folders.files()
+    except ArchiveError as exc:
+        raise ExportError(str(exc)) from exc
     if not warcs:
-        raise ExportError(f"no WARC files in {warc_dir}")
+        raise ExportError(f"no WARC files in {folders}")
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         pages = Path(tmp) / "pages.jsonl"
         with open(pages, "w", encoding="utf-8") as fh:
             written, skipped = pages_jsonl(reader, {p.name for p in warcs}, fh)
         if not written:
             raise ExportError(
-                f"no article of the archive was captured in the WARC files of {warc_dir}"
+                f"no article of the archive was captured in the WARC files of {folders}"
             )
         partial = out.with_name(out.name + ".partial")
         command = [

@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ from cdxj_indexer.main import write_cdx_index
 from warcio.exceptions import ArchiveLoadFailed
 
 from storage.clock import utc_now
-from storage.warcread import warc_files
+from storage.errors import ArchiveError
+from storage.warcfolders import WarcFolders
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +57,23 @@ class IndexReport:
 class ReplayIndex:
     """One CDXJ file per WARC file under ``<warc-dir>/.replay/indexes``, refreshed on demand.
 
+    Given several WARC folders (one per crawl node), the first holds the index of them all
+    and pywb looks for each file by name in every folder.
+
     A WARC file is re-indexed when its size or modification time changes, so a folder a crawl
     is still writing to stays replayable; pywb lists the index folder on every lookup.
     """
 
-    def __init__(self, warc_dir: Path) -> None:
-        if not warc_dir.is_dir():
-            raise ReplayError(f"{warc_dir} is not a folder of WARC files")
-        self.warc_dir = warc_dir.resolve()
+    def __init__(self, warc_dir: Path | Sequence[Path]) -> None:
+        dirs = [warc_dir] if isinstance(warc_dir, Path) else list(warc_dir)
+        for folder in dirs:
+            if not folder.is_dir():
+                raise ReplayError(f"{folder} is not a folder of WARC files")
+        if not dirs:
+            raise ReplayError("no WARC folder given")
+        self.folders = WarcFolders(dirs)
+        # With several folders (one per crawl node) the index of them all lives in the first.
+        self.warc_dir = self.folders.folders[0]
         self.state_dir = self.warc_dir / STATE_DIR
         self.index_dir = self.state_dir / "indexes"
         self._manifest_path = self.state_dir / "indexed.json"
@@ -75,7 +85,10 @@ class ReplayIndex:
         except OSError as exc:
             raise ReplayError(f"cannot write the replay index in {self.state_dir}: {exc}") from exc
         manifest = self._load_manifest()
-        files = warc_files(self.warc_dir)
+        try:
+            files = self.folders.files()
+        except ArchiveError as exc:
+            raise ReplayError(str(exc)) from exc
         indexed = removed = 0
         for path in files:
             stat = path.stat()
@@ -124,7 +137,7 @@ class ReplayIndex:
         """The capture of ``url`` closest in time to ``at`` (14 digits); the later one on a tie."""
         captures = self.captures(url)
         if not captures:
-            raise ReplayError(f"no capture of {url} in {self.warc_dir}")
+            raise ReplayError(f"no capture of {url} in {self.folders}")
         target = to_datetime(at)
         return min(
             captures,
@@ -135,11 +148,11 @@ class ReplayIndex:
         )
 
     def write_pywb_config(self) -> Path:
-        """Write pywb's ``config.yaml`` (one collection over this folder) and return its path."""
+        """Write pywb's ``config.yaml`` (one collection over the folders) and return its path."""
         # JSON is YAML: quoting paths this way keeps odd characters in folder names safe.
         collection = {
             "index_paths": str(self.index_dir) + os.sep,
-            "archive_paths": str(self.warc_dir) + os.sep,
+            "archive_paths": [str(folder) + os.sep for folder in self.folders.folders],
         }
         lines = [
             "# Written by `archiver replay`; rewritten at every start.",
