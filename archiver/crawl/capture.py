@@ -14,6 +14,7 @@ from scrapy.http import Request, Response
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from archiver.crawl.capture_meta import record_capture, record_revisit
 from archiver.crawl.exchange import exchange_from
+from archiver.crawl.stop import on_reactor_stop
 from archiver.extraction.pagekind import ARTICLE
 from storage.jobarchive import JobArchive, recover_job
 from storage.rows import CaptureRow, PriorCapture
@@ -30,6 +31,7 @@ class WarcCapture:
         self.writer = writer
         self.database: ArchiveDatabaseExtension | None = None
         self.job_archive: JobArchive | None = None  # what a resumed job already holds
+        self.stopped = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -55,12 +57,16 @@ class WarcCapture:
 
     def spider_opened(self, spider: Spider) -> None:
         self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
+        # a second Ctrl-C stops the reactor without closing the spider: close the file anyway
+        on_reactor_stop(self.stop)
         job = self.crawler.settings.get("JOB_NAME")
         if job and self.database is not None:
             self.job_archive = resume_job(self.crawler, self.database, self.writer, str(job))
 
     def capture(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
+        if self.stopped:
+            return
         exchange = exchange_from(response, request)
         store = self.database.store if self.database else None
         prior = store.last_response(exchange.url) if store else None
@@ -98,6 +104,11 @@ class WarcCapture:
         record_revisit(request.meta, revisit)
 
     def spider_closed(self, spider: Spider) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Close the WARC file and write no more: on close, or as the reactor stops outright."""
+        self.stopped = True
         self.writer.close()
 
 
