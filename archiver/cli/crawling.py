@@ -157,6 +157,10 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     if not result.counters:
         raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
     print_crawl_summary(Console(soft_wrap=True), result, db, str(settings["WARC_DIR"]))
+    if result.counters.get("failure"):
+        raise click.ClickException(
+            f"{result.counters['failure']}; the crawl stopped there: make room and crawl again"
+        )
     if result.stopped_outright:
         raise click.ClickException(
             "the crawl was stopped by a second interrupt: pages in flight were left out"

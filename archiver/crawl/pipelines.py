@@ -140,6 +140,7 @@ class ArticleStoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.database: ArchiveDatabaseExtension | None = None
+        self.archived = crawler.settings.getbool("WARC_ENABLED")  # every page has its capture
 
     def open_spider(self) -> None:
         self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
@@ -154,13 +155,16 @@ class ArticleStoragePipeline:
             return item
         if database.closed:  # stopped outright: the crawl's row is final, nothing more is stored
             return item
+        assert self.crawler.stats is not None
+        if self.archived and item.capture_id is None:  # its record was not written: no source
+            self.crawler.stats.inc_value("archiver/errors/not written to WARC")
+            return item
         item.body = b""  # the WARC holds the bytes; do not keep them alive with the item
         store = database.store
         if item.capture_id is not None:
             store.set_capture_kind(item.capture_id, item.kind)
         if item.kind != ARTICLE or item.article is None:
             return item
-        assert self.crawler.stats is not None
         row = article_row(
             item.article, item.capture_id, item.fetched_at or now_iso(), database.crawl_id
         )
