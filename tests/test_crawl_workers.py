@@ -52,12 +52,12 @@ def test_pages_in_flight_when_a_worker_dies_are_extracted_again(tmp_path: Path) 
             requested(site, count)
             os.kill(workers(crawl.pid)[0], signal.SIGKILL)
         assert crawl.wait(timeout=180) == 0, (tmp_path / "err.txt").read_text()[-3000:]
+    stored = {url for (url,) in rows(tmp_path / "a.db", "SELECT url FROM articles")}
+    assert stored == {story.url(site.url) for story in stories}
     log = (tmp_path / "err.txt").read_text()
     assert max(len(line) for line in log.splitlines()) < LONGEST_LOG_LINE
     assert "Traceback" not in log
     assert log.count("starting new workers") == 2  # once per death
-    stored = {url for (url,) in rows(tmp_path / "a.db", "SELECT url FROM articles")}
-    assert stored == {story.url(site.url) for story in stories}
     assert summary_articles(tmp_path) == len(stories)
 
 

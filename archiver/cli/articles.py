@@ -125,7 +125,10 @@ def reextract(db: Path, warc_dir: Path, sites: Path | None) -> None:
         except ArchiveError as exc:
             raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
-    click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
+    damaged = f", {report.damaged} damaged records skipped" if report.damaged else ""
+    click.echo(
+        f"{report.files} WARC files, {report.responses} responses{damaged}; articles {outcomes}"
+    )
 
 
 def _site_selectors(sites: Path) -> Callable[[str], tuple[str, ...]]:
