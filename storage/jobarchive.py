@@ -69,7 +69,8 @@ def recover_job(store: ArticleStore, warc_dir: Path, job: str, crawl_id: int | N
     archive = JobArchive(files=job_files(warc_dir, job))
     previous = previous_crawls(store.db, job, crawl_id)
     for path in archive.files:
-        recovery = recover_tail(path)  # the whole file: a torn record may be anywhere
+        # the whole file, as a torn record may be anywhere; the indexed records are not inflated
+        recovery = recover_tail(path, 0, indexed_records(store.db, path.name))
         archive.cut_bytes += recovery.cut
         archive.moved += follow_moved_records(store.db, path.name, recovery.members)
         start = indexed_end(store.db, path.name)
@@ -108,6 +109,16 @@ def follow_moved_records(
             )
             moved += 1
     return moved
+
+
+def indexed_records(db: sqlite_utils.Database, filename: str) -> list[Member]:
+    """Where the ``captures`` rows of ``filename`` say its records are."""
+    found = db.execute(
+        "SELECT warc_offset, warc_length, record_type, warc_record_id FROM captures"
+        " WHERE warc_filename = ? AND warc_record_id IS NOT NULL",
+        [filename],
+    ).fetchall()
+    return [Member(int(o), int(n), kind or "response", rid) for o, n, kind, rid in found]
 
 
 def indexed_end(db: sqlite_utils.Database, filename: str) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -59,7 +59,7 @@ class Recovery:
     moved: bool = False
 
 
-def recover_tail(path: Path, start: int = 0) -> Recovery:
+def recover_tail(path: Path, start: int = 0, known: Iterable[Member] = ()) -> Recovery:
     """Cut every torn or damaged record of ``path`` after ``start``, keeping the whole ones.
 
     ``start`` must be a member boundary (the end of a record known to be whole). A response or
@@ -68,11 +68,15 @@ def recover_tail(path: Path, start: int = 0) -> Recovery:
     truncated away; damage in the middle means the file is rewritten without it (to a temporary
     file renamed over it), the records after it moving up. A file that is not gzip member by
     member raises :class:`ArchiveError` and is left as it is.
+
+    ``known`` are records whose rows say where they are (committed after the whole record was
+    written): each is taken as whole once its first bytes hold its record id, without inflating
+    the rest, so reading a file whole costs little more than inflating its request records.
     """
     size = path.stat().st_size
     with open(path, "rb") as fh:
         _check_gzip_per_record(path, fh, start, size)
-        items = list(scan(fh, start))
+        items = list(scan(fh, start, {member.offset: member for member in known}))
     kept = _whole_exchanges(items)
     end = kept[-1].offset + kept[-1].length if kept else min(start, size)
     contiguous = sum(m.length for m in kept) == end - start
@@ -87,11 +91,21 @@ def recover_tail(path: Path, start: int = 0) -> Recovery:
     return Recovery(end=end, cut=size - end, members=tuple(moved), moved=True)
 
 
-def scan(fh: BinaryIO, start: int = 0) -> Iterator[Member | Damage]:
-    """Each whole member from ``start`` on, and each stretch of damage between them."""
+def scan(
+    fh: BinaryIO, start: int = 0, known: Mapping[int, Member] | None = None
+) -> Iterator[Member | Damage]:
+    """Each whole member from ``start`` on, and each stretch of damage between them.
+
+    A member in ``known`` (by offset) is taken as it is when its first bytes name its record.
+    """
     size = os.fstat(fh.fileno()).st_size
     offset = start
     while offset < size:
+        member = (known or {}).get(offset)
+        if member is not None and offset + member.length <= size and _names(fh, member):
+            yield member
+            offset += member.length
+            continue
         found = member_at(fh, offset)
         if found is not None:
             yield found[0]
@@ -134,6 +148,17 @@ def member_at(fh: BinaryIO, offset: int) -> tuple[Member, bytes] | None:
         ),
         bytes(head),
     )
+
+
+def _names(fh: BinaryIO, member: Member) -> bool:
+    """Whether the gzip member at ``member.offset`` begins with the header of its record."""
+    fh.seek(member.offset)
+    try:
+        head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(fh.read(4096), 4096)
+    except zlib.error:
+        return False
+    found = _RECORD_ID.search(head)
+    return found is not None and found.group(1).decode("ascii") == member.record_id
 
 
 def warcinfo_fields(path: Path) -> dict[str, str]:
