@@ -7,6 +7,10 @@ class ArchiveError(Exception):
     """The archive (WARC files or database) cannot be used as asked."""
 
 
+class WarcWriteError(ArchiveError):
+    """A WARC record could not be written (a full disk): it was cut away, the file closed."""
+
+
 class DatabaseError(ArchiveError):
     """The SQLite archive cannot be opened or written."""
 

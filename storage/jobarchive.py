@@ -1,9 +1,11 @@
 """What a crawl job already holds, read back from its WARC files when the job starts again.
 
 The WARC files are the source of truth. A job's files are those whose ``warcinfo`` names the job
-(``isPartOf``). After a kill, the last record of a file may be torn and the records written after
-the last database commit have no ``captures`` row; :func:`recover_job` cuts the one and indexes
-the others, then lists every URL the job has archived so it is not fetched again.
+(``isPartOf``). After a kill, the last record of a file may be torn (an older writer that met a
+full disk left torn records in the middle too) and the records written after the last database
+commit have no ``captures`` row; :func:`recover_job` cuts the torn ones wherever they are, points
+the rows of the records that moved at their new offsets, indexes the unindexed records, then
+lists every URL the job has archived so it is not fetched again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlite_utils
 
 from storage.store import ArticleStore
 from storage.warcread import iter_responses, warc_files
-from storage.warcrecover import recover_tail, warcinfo_fields
+from storage.warcrecover import Member, recover_tail, warcinfo_fields
 
 _STAMP = re.compile(r"-(\d{17})-(\d{5})\.warc\.gz$")
 
@@ -42,6 +44,7 @@ class JobArchive:
     captures: dict[str, ArchivedCapture] = field(default_factory=dict)
     indexed: int = 0  # records indexed on this start (written after the last commit)
     cut_bytes: int = 0  # bytes of torn records cut off
+    moved: int = 0  # captures rows pointed at the new offset of their record
 
     def get(self, url: str) -> ArchivedCapture | None:
         """The job's latest capture of ``url``."""
@@ -66,8 +69,11 @@ def recover_job(store: ArticleStore, warc_dir: Path, job: str, crawl_id: int | N
     archive = JobArchive(files=job_files(warc_dir, job))
     previous = previous_crawls(store.db, job, crawl_id)
     for path in archive.files:
+        # the whole file, as a torn record may be anywhere; the indexed records are not inflated
+        recovery = recover_tail(path, 0, indexed_records(store.db, path.name))
+        archive.cut_bytes += recovery.cut
+        archive.moved += follow_moved_records(store.db, path.name, recovery.members)
         start = indexed_end(store.db, path.name)
-        archive.cut_bytes += recover_tail(path, start).cut
         archive.indexed += _index_after(store, path, start, previous[-1] if previous else None)
     store.db.execute(
         f"UPDATE crawls SET status = 'interrupted' WHERE status = 'running'"
@@ -77,6 +83,42 @@ def recover_job(store: ArticleStore, warc_dir: Path, job: str, crawl_id: int | N
     store.commit()
     archive.captures = archived_captures(store.db, [p.name for p in archive.files])
     return archive
+
+
+def follow_moved_records(
+    db: sqlite_utils.Database, filename: str, members: tuple[Member, ...]
+) -> int:
+    """Point each ``captures`` row of ``filename`` at where its record is now; return how many.
+
+    Records move when a torn record before them is cut. Matching rows to records by record id
+    on every start also mends the rows if a run was killed between the repair and the commit.
+    """
+    where = {member.record_id: member for member in members if member.record_id}
+    found = db.execute(
+        "SELECT id, warc_record_id, warc_offset, warc_length FROM captures"
+        " WHERE warc_filename = ? ORDER BY warc_offset",
+        [filename],
+    ).fetchall()
+    moved = 0
+    for capture_id, record_id, offset, length in found:  # upwards: offsets stay unique
+        member = where.get(record_id)
+        if member is not None and (member.offset, member.length) != (offset, length):
+            db.execute(
+                "UPDATE captures SET warc_offset = ?, warc_length = ? WHERE id = ?",
+                [member.offset, member.length, capture_id],
+            )
+            moved += 1
+    return moved
+
+
+def indexed_records(db: sqlite_utils.Database, filename: str) -> list[Member]:
+    """Where the ``captures`` rows of ``filename`` say its records are."""
+    found = db.execute(
+        "SELECT warc_offset, warc_length, record_type, warc_record_id FROM captures"
+        " WHERE warc_filename = ? AND warc_record_id IS NOT NULL",
+        [filename],
+    ).fetchall()
+    return [Member(int(o), int(n), kind or "response", rid) for o, n, kind, rid in found]
 
 
 def indexed_end(db: sqlite_utils.Database, filename: str) -> int:

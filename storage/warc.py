@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import os
 import socket
@@ -20,7 +21,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from storage.errors import ArchiveError
+from storage.errors import ArchiveError, WarcWriteError
 
 SOFTWARE = "news-archiver/0.1 (warcio)"
 WARC_VERSION = "WARC/1.1"
@@ -169,9 +170,12 @@ class WarcWriter:
             warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": response_id},
         )
         level = 0 if revisit_of is None and _already_compressed(exchange) else GZIP_LEVEL
-        ref = self._write(writer, fh, response, response_id, level)
-        self._write(writer, fh, request, request.rec_headers.get_header("WARC-Record-ID"))
-        fh.flush()
+        start, before = fh.tell(), self.bytes_written
+        try:
+            ref = self._write(writer, fh, response, response_id, level)
+            self._write(writer, fh, request, request.rec_headers.get_header("WARC-Record-ID"))
+        except OSError as exc:
+            raise self._abandon(start, before, exc) from exc
         return WrittenResponse(ref=ref, payload_digest=digest, warc_date=warc_date)
 
     def close(self) -> None:
@@ -180,6 +184,21 @@ class WarcWriter:
             self._fh.close()
             self._fh = None
             self._writer = None
+
+    def _abandon(self, start: int, before: int, exc: OSError) -> WarcWriteError:
+        """Cut the exchange that failed half-written off the file and close it (nothing torn
+        stays behind); a file left without its warcinfo record is removed."""
+        path = self.files[-1]
+        assert self._fh is not None
+        try:
+            os.ftruncate(self._fh.fileno(), start)
+        finally:
+            self.close()
+            self.bytes_written = before
+        if start == 0:
+            path.unlink(missing_ok=True)
+            self.files.pop()
+        return WarcWriteError(f"cannot write WARC file {path}: {exc.strerror or exc}")
 
     def _write(
         self,
@@ -195,7 +214,12 @@ class WarcWriter:
         with self._record.getbuffer() as raw:
             member = gzip_member(raw, level)
         offset = fh.tell()
-        fh.write(member)
+        view = memoryview(member)
+        while view:  # unbuffered: nothing is left in a buffer to land after a failed write
+            done = fh.write(view)
+            if not done:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[done:]
         self.bytes_written += len(member)
         return WarcRef(self.files[-1].name, offset, len(member), record_id)
 
@@ -205,7 +229,7 @@ class WarcWriter:
         self.close()
         path = self._next_path()
         try:
-            fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - kept open across records
+            fh: BinaryIO = open(path, "xb", buffering=0)  # noqa: SIM115 - kept open across records
         except OSError as exc:
             raise ArchiveError(f"cannot write WARC file {path}: {exc.strerror}") from exc
         # warcio writes the record into a buffer; _write makes it one gzip member of its own.
@@ -220,7 +244,10 @@ class WarcWriter:
             **self.info,
         }
         record = writer.create_warcinfo_record(path.name, info)
-        self._write(writer, fh, record, record.rec_headers.get_header("WARC-Record-ID"))
+        try:
+            self._write(writer, fh, record, record.rec_headers.get_header("WARC-Record-ID"))
+        except OSError as exc:
+            raise self._abandon(0, self.bytes_written, exc) from exc
         return writer, fh
 
     def _next_path(self) -> Path:

@@ -6,6 +6,7 @@ import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -13,8 +14,10 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from storage.errors import ArchiveError
 from storage.warc import WarcRef
+from storage.warcrecover import Damage, scan
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
+_RESPONSES = frozenset({"response", "revisit"})
 
 
 def warc_files(folder: Path, suffixes: tuple[str, ...] = WARC_SUFFIXES) -> list[Path]:
@@ -57,15 +60,26 @@ class StoredResponse:
 def verify_warc(path: Path) -> int:
     """Inflate every gzip member (checking CRCs) and every record digest; return the record count.
 
-    ``warcio check`` and ArchiveIterator stop quietly at a damaged gzip member, so the file is
-    first inflated whole with :mod:`gzip`, which raises on a bad CRC or a truncated member.
+    ``warcio check`` and ArchiveIterator stop quietly at a damaged gzip member, so the members
+    of a ``.warc.gz`` are first inflated one by one, and the first damaged one is named.
     """
+    if path.name.endswith(".gz"):
+        members = 0
+        try:
+            with open(path, "rb") as fh:
+                for item in scan(fh):
+                    if isinstance(item, Damage):
+                        fh.seek(item.offset)
+                        why = _gzip_error(fh.read(min(item.length, 1 << 24)))
+                        raise ArchiveError(
+                            f"{path.name} is damaged after {members} records: {why}"
+                            f" (at byte {item.offset})"
+                        )
+                    members += 1
+        except OSError as exc:
+            raise ArchiveError(f"cannot read {path.name}: {exc.strerror}") from exc
     count = 0
     try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                while fh.read(1 << 20):
-                    pass
         with open(path, "rb") as raw:
             for record in ArchiveIterator(raw, check_digests="raise"):
                 record.content_stream().read()
@@ -73,6 +87,15 @@ def verify_warc(path: Path) -> int:
     except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError) as exc:
         raise ArchiveError(f"{path.name} is damaged after {count} records: {exc}") from exc
     return count
+
+
+def _gzip_error(data: bytes) -> str:
+    """What :mod:`gzip` says of damaged bytes: a bad CRC, a torn member, not gzip at all."""
+    try:
+        gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        return str(exc)
+    return "not a whole gzip member"
 
 
 def read_response(path: Path, offset: int) -> StoredResponse:
@@ -86,25 +109,59 @@ def read_response(path: Path, offset: int) -> StoredResponse:
     raise ArchiveError(f"no record at {path.name}@{offset}")
 
 
-def iter_responses(path: Path, start: int = 0) -> Iterator[tuple[WarcRef, StoredResponse]]:
+def iter_responses(
+    path: Path, start: int = 0, damaged: list[Damage] | None = None
+) -> Iterator[tuple[WarcRef, StoredResponse]]:
     """Every response and revisit record of one WARC file, in order, with where it lives.
 
-    ``start`` skips to a record boundary (the end of a record already indexed).
+    ``start`` skips to a record boundary (the end of a record already indexed). A damaged
+    record is skipped, and added to ``damaged``: reading goes on at the next whole one.
     """
+    found = damaged if damaged is not None else []
+    if not path.name.endswith(".gz"):
+        yield from _iter_plain(path, start, found)
+        return
+    with open(path, "rb") as fh:
+        for item in scan(fh, start):
+            if isinstance(item, Damage):
+                found.append(item)
+            elif item.record_type in _RESPONSES:
+                fh.seek(item.offset)
+                stored = _parse_one(fh.read(item.length))
+                if stored is None:
+                    found.append(Damage(item.offset, item.length))
+                    continue
+                yield WarcRef(path.name, item.offset, item.length, stored.record_id), stored
+
+
+def _parse_one(data: bytes) -> StoredResponse | None:
+    """The record one whole gzip member holds, or ``None`` when its WARC or HTTP part is bad."""
+    try:
+        for record in ArchiveIterator(BytesIO(data)):
+            return _stored(record)
+    except (EOFError, zlib.error, ArchiveLoadFailed, ValueError, TypeError):
+        return None
+    return None
+
+
+def _iter_plain(
+    path: Path, start: int, damaged: list[Damage]
+) -> Iterator[tuple[WarcRef, StoredResponse]]:
+    """Records of an uncompressed WARC file; reading stops at damage, which is noted."""
     with open(path, "rb") as fh:
         fh.seek(start)
         records = ArchiveIterator(fh)
-        for record in records:
-            if record.rec_type not in {"response", "revisit"}:
-                continue
-            stored = _stored(record)
-            ref = WarcRef(
-                path.name,
-                records.get_record_offset(),
-                records.get_record_length(),
-                stored.record_id,
-            )
-            yield ref, stored
+        offset = start
+        try:
+            for record in records:
+                if record.rec_type not in _RESPONSES:
+                    continue
+                stored = _stored(record)  # before the offset, which reads to the record's end
+                offset = records.get_record_offset()
+                length = records.get_record_length()
+                yield WarcRef(path.name, offset, length, stored.record_id), stored
+        except (EOFError, zlib.error, ArchiveLoadFailed, ValueError):
+            damaged.append(Damage(offset, path.stat().st_size - offset))
 
 
 def _stored(record: object) -> StoredResponse:

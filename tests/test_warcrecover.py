@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from storage.errors import ArchiveError
 from storage.warc import SOFTWARE, HttpExchange, WarcWriter
-from storage.warcread import iter_responses, verify_warc
-from storage.warcrecover import recover_tail, warcinfo_fields
+from storage.warcread import iter_responses, read_response, verify_warc
+from storage.warcrecover import Damage, recover_tail, warcinfo_fields
 from tests.conftest import WARC_DATA
 from tests.data.make_warcs import ARTICLE_URL, HOSTNAME, JOB, NOTICE_URL
 
@@ -229,3 +231,90 @@ def test_a_not_modified_capture_is_answered_with_the_copy_it_confirmed(tmp_path:
         (capture,) = archived_captures(store.db, [not_modified.ref.filename]).values()
     assert capture.status == 200 and capture.processed
     assert (capture.filename, capture.offset) == (full.ref.filename, full.ref.offset)
+
+
+@pytest.mark.parametrize("name", ["valid.warc", "not-gzip.warc.gz"])
+def test_a_file_not_gzip_per_record_is_left_as_it_is(tmp_path: Path, name: str) -> None:
+    path = data_copy(name, tmp_path)
+    with pytest.raises(ArchiveError, match="not a gzip-per-record WARC file; left as it is"):
+        recover_tail(path)
+    assert path.read_bytes() == (WARC_DATA / name).read_bytes()
+
+
+@pytest.mark.parametrize("name", ["bad-crc.warc.gz", "flipped-byte.warc.gz"])
+def test_a_damaged_record_in_the_middle_is_cut_and_the_records_after_it_kept(
+    tmp_path: Path, name: str
+) -> None:
+    path = data_copy(name, tmp_path)
+    with pytest.raises(ArchiveError, match=rf"{re.escape(name)} is damaged after 1 records: "):
+        verify_warc(path)
+    recovery = recover_tail(path)
+    assert recovery.moved
+    # the article's response is damaged; its request, left alone, goes too
+    assert [m.record_type for m in recovery.members] == [
+        "warcinfo", "response", "request", "revisit", "request",
+    ]  # fmt: skip
+    assert verify_warc(path) == 5
+    assert [stored.url for _, stored in iter_responses(path)] == [NOTICE_URL, ARTICLE_URL]
+    assert [ref.offset for ref, _ in iter_responses(path)] == [
+        recovery.members[1].offset,
+        recovery.members[3].offset,
+    ]
+
+
+def test_reading_skips_a_damaged_record_and_notes_it(tmp_path: Path) -> None:
+    damaged: list[Damage] = []
+    urls = [stored.url for _, stored in iter_responses(WARC_DATA / "bad-crc.warc.gz", 0, damaged)]
+    assert urls == [NOTICE_URL, ARTICLE_URL]  # the notice and the revisit of the article
+    (damage,) = damaged
+    first = recover_tail(data_copy("valid.warc.gz", tmp_path)).members[1]
+    assert (damage.offset, damage.length) == (first.offset, first.length)
+
+
+def test_a_torn_record_in_the_middle_is_cut_and_the_rows_follow_their_records(
+    tmp_path: Path,
+) -> None:
+    """As the old writer left a file when the disk filled and then had room again."""
+    from storage.jobarchive import recover_job
+    from storage.store import ArticleStore
+
+    warcs = tmp_path / "w"
+    writer = WarcWriter(warcs, "ours", info={"isPartOf": "daily"})
+    written = [writer.write_exchange(exchange(n)) for n in range(6)]
+    path = writer.current_path
+    assert path is not None
+    writer.close()
+    data = path.read_bytes()
+    tear = written[3].ref.offset  # the fourth exchange's response, torn 1000 bytes in
+    torn_member = data[tear : tear + 1000]
+    path.write_bytes(data[:tear] + torn_member + data[tear:])
+    with ArticleStore(tmp_path / "a.db") as store:
+        crawl = store.start_crawl(["http://127.0.0.1:8000/"], {"JOB_NAME": "daily"})
+        for done in written:
+            moved = 1000 if done.ref.offset >= tear else 0
+            ref = replace(done.ref, offset=done.ref.offset + moved)
+            store.index_record(ref, read_response(path, ref.offset), crawl)
+        store.commit()
+        resumed = store.start_crawl(["http://127.0.0.1:8000/"], {"JOB_NAME": "daily"})
+        archive = recover_job(store, warcs, "daily", resumed)
+        assert archive.cut_bytes == 1000 and archive.indexed == 0 and archive.moved == 3
+        assert path.read_bytes() == data
+        offsets = store.db.execute("SELECT warc_offset FROM captures ORDER BY id").fetchall()
+        assert [row[0] for row in offsets] == [done.ref.offset for done in written]
+        again = recover_job(store, warcs, "daily", resumed)
+        assert (again.cut_bytes, again.moved, again.indexed) == (0, 0, 0)
+    assert verify_warc(path) == 13
+
+
+def test_reextract_skips_a_record_with_a_bad_crc_and_counts_it(tmp_path: Path) -> None:
+    from tests.conftest import rows, run_archiver
+
+    (tmp_path / "w").mkdir()
+    data_copy("bad-crc.warc.gz", tmp_path / "w")
+    result = run_archiver("reextract", "--warc-dir", "w", "--db", "r.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "1 WARC files, 2 responses, 1 damaged records skipped;" in result.stdout
+    assert "bad-crc.warc.gz: a damaged record at byte" in result.stderr
+    urls = [url for (url,) in rows(tmp_path / "r.db", "SELECT url FROM captures ORDER BY id")]
+    assert urls == [NOTICE_URL, ARTICLE_URL]

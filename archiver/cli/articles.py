@@ -133,7 +133,10 @@ def reextract(db: Path, warc_dirs: tuple[Path, ...], sites: Path | None) -> None
         except ArchiveError as exc:
             raise click.BadParameter(str(exc), param_hint="'--warc-dir'") from exc
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(report.articles.items())) or "none"
-    click.echo(f"{report.files} WARC files, {report.responses} responses; articles {outcomes}")
+    damaged = f", {report.damaged} damaged records skipped" if report.damaged else ""
+    click.echo(
+        f"{report.files} WARC files, {report.responses} responses{damaged}; articles {outcomes}"
+    )
 
 
 def _checked_sites(sites: Path | None) -> Path | None:

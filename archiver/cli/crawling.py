@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -172,6 +173,17 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     if progress.live_mode and "LOG_LEVEL" not in overrides:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     result = run_crawl(seeds, settings, hook=progress.attach)
+    # The crawl is closed: a late Ctrl-C must not cut its summary short or kill the process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not result.counters:
         raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
     print_crawl_summary(Console(soft_wrap=True), result, db, str(settings["WARC_DIR"]))
+    if result.counters.get("failure"):
+        raise click.ClickException(
+            f"{result.counters['failure']}; the crawl stopped there: make room and crawl again"
+        )
+    if result.stopped_outright:
+        raise click.ClickException(
+            "the crawl was stopped by a second interrupt: pages in flight were left out"
+            " (crawl again with --job to resume a job)"
+        )

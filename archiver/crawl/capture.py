@@ -10,11 +10,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from archiver.crawl.capture_meta import record_capture, record_revisit
 from archiver.crawl.exchange import exchange_from
+from archiver.crawl.stats import FAILURE
+from archiver.crawl.stop import on_reactor_stop
 from archiver.extraction.pagekind import ARTICLE
+from storage.errors import ArchiveError
 from storage.jobarchive import JobArchive, recover_job
 from storage.rows import CaptureRow, PriorCapture
 from storage.warc import HttpExchange, RevisitOf, WarcWriter, expand_prefix, payload_digest
@@ -30,6 +34,8 @@ class WarcCapture:
         self.writer = writer
         self.database: ArchiveDatabaseExtension | None = None
         self.job_archive: JobArchive | None = None  # what a resumed job already holds
+        self.stopped = False
+        self._closing: object = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -55,22 +61,32 @@ class WarcCapture:
 
     def spider_opened(self, spider: Spider) -> None:
         self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
+        # a second Ctrl-C stops the reactor without closing the spider: close the file anyway
+        on_reactor_stop(self.stop)
         job = self.crawler.settings.get("JOB_NAME")
         if job and self.database is not None:
             self.job_archive = resume_job(self.crawler, self.database, self.writer, str(job))
 
     def capture(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
+        if self.stopped:
+            return
         exchange = exchange_from(response, request)
         store = self.database.store if self.database else None
         prior = store.last_response(exchange.url) if store else None
         digest = payload_digest(exchange.body)
         revisit = _is_revisit(exchange, digest, prior)
-        written = self.writer.write_exchange(
-            exchange, RevisitOf(prior.url, prior.fetched_at) if revisit and prior else None, digest
-        )
         stats = self.crawler.stats
         assert stats is not None
+        try:
+            written = self.writer.write_exchange(
+                exchange,
+                RevisitOf(prior.url, prior.fetched_at) if revisit and prior else None,
+                digest,
+            )
+        except ArchiveError as exc:
+            self._fail(str(exc))
+            return
         stats.inc_value("archiver/warc/records", 2)
         stats.inc_value("archiver/warc/revisits" if revisit else "archiver/warc/responses")
         if revisit and prior and prior.kind == ARTICLE:
@@ -97,7 +113,27 @@ class WarcCapture:
         record_capture(request.meta, store.add_capture(row), written.warc_date)
         record_revisit(request.meta, revisit)
 
+    def _fail(self, why: str) -> None:
+        """A record could not be written (the writer cut it away): stop the crawl, say why.
+
+        Nothing more is written or stored: a page without its record would be text with no
+        source behind it. The crawl closes with reason ``warc write failed`` and the command
+        exits non-zero with ``why``.
+        """
+        self.stop()
+        log.error("%s; stopping the crawl", why)
+        assert self.crawler.stats is not None and self.crawler.engine is not None
+        self.crawler.stats.set_value(FAILURE, why)
+        self._closing = deferred_from_coro(
+            self.crawler.engine.close_spider_async(reason="warc write failed")
+        )
+
     def spider_closed(self, spider: Spider) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Close the WARC file and write no more: on close, or as the reactor stops outright."""
+        self.stopped = True
         self.writer.close()
 
 

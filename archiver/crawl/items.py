@@ -20,3 +20,7 @@ class PageItem:
     prune: tuple[str, ...] = ()  # the site's extra XPath expressions to remove before extraction
     article: Article | None = None
     kind: str | None = None
+
+    def __repr__(self) -> str:
+        """The page without its body or text: Scrapy logs items, and a log line is no page."""
+        return f"PageItem(url={self.url!r}, kind={self.kind!r}, capture_id={self.capture_id!r})"

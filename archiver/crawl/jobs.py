@@ -22,6 +22,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from archiver.crawl.stats import FAILURE
+
 log = logging.getLogger(__name__)
 
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -107,8 +109,15 @@ class JobState:
             )
 
     def spider_closed(self) -> None:
-        """The scheduler has written its queue by now: the frontier files are consistent."""
-        (self.directory / _RUNNING).unlink(missing_ok=True)
+        """The scheduler has written its queue by now: the frontier files are consistent.
+
+        Unless the crawl stopped on a failure (a full disk): pages it fetched but could not
+        archive are in Scrapy's seen set, so the next run starts its frontier afresh, as after
+        a kill.
+        """
+        assert self.crawler.stats is not None
+        if not self.crawler.stats.get_value(FAILURE):
+            (self.directory / _RUNNING).unlink(missing_ok=True)
         fcntl.flock(self.lock.fileno(), fcntl.LOCK_UN)
         self.lock.close()
 

@@ -17,11 +17,17 @@ from scrapy.statscollectors import StatsCollector
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from archiver.crawl.article_row import article_row
 from archiver.crawl.items import PageItem
+from archiver.crawl.stop import on_reactor_stop
+from archiver.extraction.analysis import PageAnalysis
 from archiver.extraction.pagekind import ARTICLE
-from archiver.extraction.worker import analyse_in_worker, start_worker
+from archiver.extraction.worker import analyse_in_worker, sigint_blocked, start_worker
 from storage.clock import now_iso
 
 log = logging.getLogger(__name__)
+
+# Tries per page: a page in flight when a worker dies is sent to the new workers; one that
+# kills them each time is left out after this many.
+ATTEMPTS = 3
 
 
 class ExtractionPipeline:
@@ -46,6 +52,8 @@ class ExtractionPipeline:
 
     def open_spider(self) -> None:
         self.pool = self._new_pool()
+        # a second Ctrl-C stops the reactor without closing the spider: drop the queued pages
+        on_reactor_stop(self._stop_now)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         """Workers that import :mod:`archiver.extraction.worker` and nothing of the crawl.
@@ -58,11 +66,18 @@ class ExtractionPipeline:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=start_worker,
+            initargs=(os.getpid(),),
         )
 
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _stop_now(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
     async def process_item(self, item: object) -> object:
         if not isinstance(item, PageItem) or self.pool is None:
@@ -72,35 +87,51 @@ class ExtractionPipeline:
             item.body = b""
             return item
         async with self.slots:
-            pool = self.pool
-            future = pool.submit(
-                analyse_in_worker,
-                item.body,
-                item.url,
-                item.content_type,
-                self.min_chars,
-                item.prune,
-            )
-            try:
-                analysis = await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                # a worker died (killed, out of memory): replace the pool, count the page
-                log.error("extraction worker died on %s; starting new workers", item.url)
-                self.stats.inc_value("archiver/errors/extraction worker died")
-                if self.pool is pool:  # only the first of the pages in flight replaces it
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self.pool = self._new_pool()
-                return item
-            except Exception:
-                log.exception("extraction failed on %s", item.url)
-                self.stats.inc_value("archiver/errors/extraction failed")
-                return item
+            analysis = await self._analyse(item)
+        if analysis is None:
+            return item
         item.article, item.kind = analysis.article, analysis.kind
         self.stats.inc_value(f"archiver/pages/{analysis.kind}")
         if analysis.evidence.invalid_utf8:  # stored all the same, decoded by what the bytes are
             self.stats.inc_value("archiver/errors/invalid utf-8")
             log.warning("invalid utf-8: %s declares UTF-8 but is not", item.url)
         return item
+
+    async def _analyse(self, item: PageItem) -> PageAnalysis | None:
+        """The page's analysis; a page in flight when a worker dies goes to the new workers."""
+        for _ in range(ATTEMPTS):
+            pool = self.pool
+            if pool is None:  # the crawl was stopped outright
+                return None
+            try:
+                with sigint_blocked():  # workers it starts begin deaf to Ctrl-C
+                    future = pool.submit(
+                        analyse_in_worker,
+                        item.body,
+                        item.url,
+                        item.content_type,
+                        self.min_chars,
+                        item.prune,
+                    )
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool:
+                self._replace(pool)
+            except Exception:
+                log.exception("extraction failed on %s", item.url)
+                self.stats.inc_value("archiver/errors/extraction failed")
+                return None
+        log.error("extraction workers died %d times on %s; page left out", ATTEMPTS, item.url)
+        self.stats.inc_value("archiver/errors/extraction worker died")
+        return None
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        """Replace a broken pool once, however many of its pages in flight found it broken."""
+        if self.pool is not pool:
+            return
+        log.error("an extraction worker died; starting new workers for the pages in flight")
+        self.stats.inc_value("archiver/extraction/workers replaced")
+        pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
 
 
 class ArticleStoragePipeline:
@@ -109,6 +140,7 @@ class ArticleStoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.database: ArchiveDatabaseExtension | None = None
+        self.archived = crawler.settings.getbool("WARC_ENABLED")  # every page has its capture
 
     def open_spider(self) -> None:
         self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
@@ -121,13 +153,18 @@ class ArticleStoragePipeline:
         database = self.database
         if not isinstance(item, PageItem) or database is None or item.kind is None:
             return item
+        if database.closed:  # stopped outright: the crawl's row is final, nothing more is stored
+            return item
+        assert self.crawler.stats is not None
+        if self.archived and item.capture_id is None:  # its record was not written: no source
+            self.crawler.stats.inc_value("archiver/errors/not written to WARC")
+            return item
         item.body = b""  # the WARC holds the bytes; do not keep them alive with the item
         store = database.store
         if item.capture_id is not None:
             store.set_capture_kind(item.capture_id, item.kind)
         if item.kind != ARTICLE or item.article is None:
             return item
-        assert self.crawler.stats is not None
         row = article_row(
             item.article, item.capture_id, item.fetched_at or now_iso(), database.crawl_id
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +19,9 @@ from storage.extracted import decode_extracted
 from storage.store import ArticleStore
 from storage.warcfolders import WarcFolders
 from storage.warcread import StoredResponse, iter_responses
+from storage.warcrecover import Damage
+
+log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -28,6 +32,7 @@ class RebuildReport:
 
     files: int = 0
     responses: int = 0
+    damaged: int = 0  # records skipped because they are torn or corrupted
     articles: dict[str, int] = field(default_factory=dict)
 
     def count(self, outcome: str) -> None:
@@ -84,12 +89,16 @@ def _html_pages(
 ) -> Iterator[tuple[int, StoredResponse]]:
     for path in warcs_to_rebuild_from(warc_dir):
         report.files += 1
-        for ref, stored in iter_responses(path):
+        damaged: list[Damage] = []  # a damaged record is skipped, counted and named
+        for ref, stored in iter_responses(path, damaged=damaged):
             report.responses += 1
             capture_id = store.index_record(ref, stored)
             is_page = stored.status == 200 and stored.mime in HTML_TYPES
             if stored.record_type == "response" and is_page:
                 yield capture_id, stored
+        report.damaged += len(damaged)
+        for damage in damaged:
+            log.warning("%s: a damaged record at byte %d skipped", path.name, damage.offset)
 
 
 def _extract_batch(

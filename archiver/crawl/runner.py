@@ -27,6 +27,7 @@ class CrawlResult:
 
     reason: str = "unknown"
     counters: dict[str, Any] = field(default_factory=dict)
+    stopped_outright: bool = False  # the reactor stopped before the spider closed (2nd Ctrl-C)
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -90,4 +91,7 @@ def run_crawl(seeds: list[str], settings: Settings, hook: CrawlHook | None = Non
         hook(crawler)
     process.crawl(crawler, seeds=seeds)
     process.start()
+    if not result.counters and crawler.stats and crawler.stats.get_value("archiver/crawl_id"):
+        result.reason, result.stopped_outright = "interrupted", True
+        result.counters = crawl_counters(crawler.stats.get_stats())
     return result

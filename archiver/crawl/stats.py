@@ -6,6 +6,8 @@ from typing import Any
 
 ERROR_PREFIX = "archiver/errors/"
 SKIPPED_PREFIX = "archiver/skipped/"
+# Why the crawl stopped before its end (a WARC file that cannot be written), if it did.
+FAILURE = "archiver/failure"
 
 
 def error_kinds(stats: dict[str, Any]) -> dict[str, int]:
@@ -48,4 +50,5 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_files": int(stats.get("archiver/warc/files", 0)),
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),
+        "failure": stats.get(FAILURE),
     }

@@ -7,7 +7,11 @@ SQLite (about 26 MB each). This module imports only what extraction needs.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Iterator
 
 from archiver.extraction import heap
@@ -24,6 +28,7 @@ from archiver.extraction.trafilatura_internals import (
 # 99 MB as it was, 93 MB trimming every 4 pages (0.2 ms a time), 88 MB trimming after every
 # page, which cost about 8% more worker CPU in page faults.
 TRIM_EVERY = 4
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _tasks = 0
 
@@ -49,15 +54,52 @@ def share_stoplist() -> None:
         set_justext_stoplist(AllStoplists())
 
 
-def start_worker() -> None:
-    """Initializer of an extraction worker: below the crawl, lean stoplists, heap trimmed.
+def start_worker(parent: int | None = None) -> None:
+    """Initializer of an extraction worker: deaf to Ctrl-C, dies with ``parent``, below the crawl.
 
     Every page waits on the crawl process's reactor thread (downloads, links, WARC, SQLite);
     a worker that held its core for a whole extraction stalled all of them. At nice 10 a
     worker still gets every cycle the reactor leaves.
     """
+    ignore_interrupts()
+    die_with_parent(parent)
     os.nice(10)
     share_stoplist()
+
+
+def ignore_interrupts() -> None:
+    """Leave Ctrl-C to the crawl: a terminal sends SIGINT to the whole process group.
+
+    The pool starts workers with SIGINT blocked (:func:`sigint_blocked`), so one pressed while
+    this interpreter was starting stays pending; ignored now, it is discarded.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def die_with_parent(parent: int | None) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux), so none is orphaned.
+
+    The crawl may have died before this ran: then the parent is no longer ``parent``.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread meanwhile: processes it starts inherit the blocked mask.
+
+    A Ctrl-C meanwhile is not lost: it stays pending, or goes to another thread of the crawl.
+    """
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def analyse_in_worker(
