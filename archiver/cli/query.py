@@ -93,14 +93,19 @@ def search(
 
 @click.command()
 @db_option
+@warc_dir_option
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
 @click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
-def serve(db: Path, port: int | None, replay_url: str | None) -> None:
-    """Browse and search the archive in Datasette, read-only, with replay links.
+def serve(db: Path, warc_dir: Path, port: int | None, replay_url: str | None) -> None:
+    """Read, search and browse the archive in Datasette, read-only, with replay links.
+
+    The home page lists the latest articles; each article's page shows its clean text, its
+    versions, what cleaning removed, and links to its capture (replay, WARC record from
+    --warc-dir). The raw tables are at /DB-NAME.
 
     \b
     Example:
-        archiver serve --db news.db --port 8001
+        archiver serve --db news.db --warc-dir warcs --port 8001
     """
     from archiver.crawl.runner import project_settings
     from archiver.serving.datasette import checkpoint, datasette_command, write_metadata
@@ -117,8 +122,9 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
         raise click.ClickException(f"cannot fold the write-ahead log into {db}: {exc}") from exc
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         replay = replay_url or settings.get("REPLAY_URL")
-        metadata = write_metadata(Path(tmp), db.stem, replay, tables)
-        click.echo(f"Serving {db} read-only at http://{HOST}:{port}/{db.stem}/ (Ctrl-C stops)")
+        warcs = warc_dir.resolve() if warc_dir.is_dir() else None
+        metadata = write_metadata(Path(tmp), db.stem, replay, tables, warcs)
+        click.echo(f"Serving {db} read-only at http://{HOST}:{port}/ (Ctrl-C stops)")
         status = run_server(datasette_command(db, metadata, HOST, port))
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
@@ -134,9 +140,21 @@ def serve(db: Path, port: int | None, replay_url: str | None) -> None:
     metavar="TIMESTAMP",
     help="With --url: the capture nearest this time (YYYYMMDDhhmmss or ISO) [default: now].",
 )
-def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | None) -> None:
+@click.option(
+    "--reader-url",
+    help="Where `archiver serve` runs, for the banner's link to each article's clean text"
+    " [default: http://127.0.0.1:SERVE_PORT].",
+)
+def replay(
+    warc_dir: Path,
+    port: int | None,
+    url: str | None,
+    timestamp: str | None,
+    reader_url: str | None,
+) -> None:
     """Replay the WARC files in pywb, keeping their CDXJ index current.
 
+    Each replayed article links to its page in the reader (`archiver serve`) while that runs.
     With --url, print the address of the capture of URL nearest --at instead.
 
     \b
@@ -174,10 +192,13 @@ def replay(warc_dir: Path, port: int | None, url: str | None, timestamp: str | N
             raise click.ClickException(str(exc)) from exc
         click.echo(replay_address(f"http://{HOST}:{port}", capture))
     else:
-        _run_wayback(index, report, port, settings)
+        reader = reader_url or f"http://{HOST}:{settings.getint('SERVE_PORT')}"
+        _run_wayback(index, report, port, settings, reader)
 
 
-def _run_wayback(index: ReplayIndex, report: IndexReport, port: int, settings: Settings) -> None:
+def _run_wayback(
+    index: ReplayIndex, report: IndexReport, port: int, settings: Settings, reader_url: str
+) -> None:
     """Run pywb over the indexed WARC files until it stops, refreshing the index as it runs."""
     from archiver.serving.foreground import HOST, run_server
     from archiver.serving.replay import ReplayError, find_wayback, wayback_command
@@ -185,7 +206,7 @@ def _run_wayback(index: ReplayIndex, report: IndexReport, port: int, settings: S
     try:
         wayback = find_wayback(settings.get("PYWB_VENV"))
         check_port(port)
-        config = index.write_pywb_config()
+        config = index.write_pywb_config(reader_url)
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

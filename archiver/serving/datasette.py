@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from archiver.serving.columns import COLUMNS
+
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -69,6 +71,10 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
+for _name, _columns in COLUMNS.items():  # every column described, as docs/schema.md does
+    if _name in TABLES:
+        TABLES[_name]["columns"] = _columns
+
 SEARCH_SQL = """
 select a.id, a.published, a.site, a.title,
   replace(snippet(articles_fts, -1, '[', ']', '…', 24), char(10), ' ') as snippet,
@@ -108,7 +114,7 @@ QUERIES: dict[str, dict[str, Any]] = {
 
 
 def datasette_metadata(
-    database: str, replay_url: str, tables: Iterable[str] = ()
+    database: str, replay_url: str, tables: Iterable[str] = (), warc_dir: Path | None = None
 ) -> dict[str, Any]:
     """Datasette metadata for the archive served under the name ``database``.
 
@@ -124,6 +130,7 @@ def datasette_metadata(
         if not name.startswith("sqlite_") and "_fts" not in name
     }
     described.update(TABLES)
+    reader = {"database": database, "replay_url": replay_url, "warc_dir": str(warc_dir or "")}
     return {
         "title": "news-archiver",
         "description": (
@@ -131,16 +138,20 @@ def datasette_metadata(
             " WARC captures, which replay in pywb."
         ),
         "databases": {database: {"tables": described, "queries": QUERIES}},
-        "plugins": {"replay_links": {"replay_url": replay_url}},
+        "plugins": {"replay_links": {"replay_url": replay_url}, "reader": reader},
     }
 
 
 def write_metadata(
-    folder: Path, database: str, replay_url: str, tables: Iterable[str] = ()
+    folder: Path,
+    database: str,
+    replay_url: str,
+    tables: Iterable[str] = (),
+    warc_dir: Path | None = None,
 ) -> Path:
     """Write the metadata file for ``database`` into ``folder``; return its path."""
     path = folder / "metadata.json"
-    metadata = datasette_metadata(database, replay_url, tables)
+    metadata = datasette_metadata(database, replay_url, tables, warc_dir)
     text = json.dumps(metadata, indent=2, ensure_ascii=False)
     path.write_text(text, encoding="utf-8")
     return path
