@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
-from storage.store import ArticleStore
+
+if TYPE_CHECKING:  # sqlite-utils and warcio load only for the commands that write the archive
+    from storage.store import ArticleStore
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -42,6 +44,7 @@ def warc_dir_option(function: F) -> F:
 def open_store(db: Path) -> ArticleStore:
     """Open the archive, turning a storage error into a usage error naming ``--db``."""
     from archiver.crawl.runner import project_settings
+    from storage.store import ArticleStore
 
     try:
         return ArticleStore(
