@@ -10,7 +10,16 @@ from __future__ import annotations
 
 def main() -> None:
     """Run the ``archiver`` command line."""
-    from archiver.cli import main as cli_main
+    import sys
+
+    if sys.argv[1:2] == ["search"]:
+        # The command people run most, often in a loop: its module alone, not every command's
+        # (Scrapy, rich, sqlite-utils), halves its start-up.
+        from archiver.cli.query import search
+
+        search.main(sys.argv[2:], prog_name="archiver search")
+        return
+    from archiver.cli.main import main as cli_main
 
     cli_main()
 

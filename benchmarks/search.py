@@ -11,7 +11,8 @@ varied queries: a stopword alone (the worst case: it is in half the articles), c
 middling and rare words, two words, OR, phrases, prefixes, title-only, a common word with
 ``--site``, ``--since``/``--until`` and ``--lang`` filters, and ``--older-versions``. Prints
 p50/p95/p99 per kind and overall; then runs ``archiver search`` as a command a few times, whose
-time includes Python's start-up.
+time includes Python's start-up. Last, starts ``archiver serve`` on the archive and times the
+reader's pages over HTTP (home, an article, a search) beside Datasette's own table and row pages.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ import hashlib
 import json
 import random
 import re
+import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -235,7 +240,65 @@ def time_cli(db: Path, made: Sequence[tuple[str, SearchQuery]], runs: int) -> li
     return seconds
 
 
-def print_table(timed: list[Timed], cli: list[float], n: int, db: Path, build: float) -> None:
+def time_reader(db: Path, made: Sequence[tuple[str, SearchQuery]], runs: int) -> list[Timed]:
+    """Seconds per page of the reader and, as peers, of Datasette's table and row pages."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "archiver", "serve", "--db", str(db), "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for(base + "/")
+        rng = random.Random(3)
+        kinds = ("stopword", "common word", "middling word", "two words", "phrase", "prefix*")
+        texts = [query.text for kind, query in made if kind in kinds]
+        pages = {
+            "reader home": lambda: "/",
+            "reader article": lambda: f"/article/{rng.randint(1, 100_000)}",
+            "reader search": lambda: "/search?q=" + urllib.parse.quote(rng.choice(texts)),
+            "peer: table": lambda: f"/{db.stem}/articles",
+            "peer: row": lambda: f"/{db.stem}/articles/{rng.randint(1, 100_000)}",
+        }
+        timed = []
+        for kind, path in pages.items():
+            _fetch(base + path())  # warm up
+            seconds = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                _fetch(base + path())
+                seconds.append(time.perf_counter() - started)
+            timed.append(Timed(kind, seconds, 0))
+        return timed
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _fetch(url: str) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:  # a page that answers, if not with 200, still counts
+        print(f"HTTP {exc.code} from {url}", file=sys.stderr)
+
+
+def _wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _fetch(url)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def print_table(
+    timed: list[Timed], cli: list[float], n: int, db: Path, build: float, pages: list[Timed]
+) -> None:
     """Latency per kind of query, overall, and for the command."""
     size = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     print(f"archive: {n} articles, {size / 2**20:.0f} MB, built in {build:.0f} s ({db})")
@@ -252,6 +315,11 @@ def print_table(timed: list[Timed], cli: list[float], n: int, db: Path, build: f
             f"archiver search (command, start-up included): {len(cli)} runs,"
             f" median {1000 * statistics.median(cli):.0f} ms, max {1000 * max(cli):.0f} ms"
         )
+    for t in pages:
+        print(
+            f"{t.kind:<16} {len(t.seconds):>5} {t.percentile(50):>8.1f} {t.percentile(95):>8.1f}"
+            f" {t.percentile(99):>8.1f}   (HTTP, archiver serve)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000, help="articles in the archive")
     parser.add_argument("--queries", type=int, default=240, help="queries to time")
     parser.add_argument("--cli-runs", type=int, default=10, help="runs of the command")
+    parser.add_argument("--page-runs", type=int, default=40, help="requests per reader page")
     parser.add_argument("--keep", action="store_true", help="keep the archive (reused next time)")
     add_corpus_options(parser)
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="for the archive")
@@ -275,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         made = queries(vocabulary(paragraphs), paragraphs, args.queries)
         timed = time_library(db, made)
         cli = time_cli(db, made, args.cli_runs)
-        print_table(timed, cli, args.articles, db, build)
+        pages = time_reader(db, made, args.page_runs) if args.page_runs else []
+        print_table(timed, cli, args.articles, db, build, pages)
     finally:
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):

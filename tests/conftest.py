@@ -117,3 +117,32 @@ def archive_state(archive: Path) -> dict[str, str]:
             continue
         state[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return state
+
+
+# The appeal-news page reworded between the two crawls of :func:`appeal_archive`.
+EDITED_PAGE = "news/2026/10/council-approves-parking-meter-hike.html"
+EDIT_BEFORE = "The council also agreed to extend free"
+EDIT_AFTER = "The council also voted, after a late amendment, to extend free"
+
+
+@pytest.fixture(scope="session")
+def appeal_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The appeal-news site (appeals, newsletter box and bios inside its articles) crawled into
+    ``news.db`` and ``warcs/``, then crawled again after one sentence of ``EDITED_PAGE`` was
+    reworded: that article has two versions. The folder, and the site's base URL.
+
+    Only for tests that read it; servers over it must log elsewhere.
+    """
+    work = tmp_path_factory.mktemp("appeal-archive")
+    root = shutil.copytree(TEST_SITES / "appeal-news", tmp_path_factory.mktemp("site") / "site")
+    args = ["--db", "news.db", "--warc-dir", "warcs"]
+    with SampleSite(root, "127.0.0.19") as site:
+        first = run_archiver("crawl", site.url, *args, cwd=work)
+        assert first.returncode == 0, first.stderr[-2000:]
+        page = root / EDITED_PAGE
+        page.write_text(
+            page.read_text(encoding="utf-8").replace(EDIT_BEFORE, EDIT_AFTER), encoding="utf-8"
+        )
+        second = run_archiver("crawl", site.url, *args, "-s", "CRAWL_REFRESH=True", cwd=work)
+        assert second.returncode == 0, second.stderr[-2000:]
+    return work, site.url

@@ -1,7 +1,13 @@
-"""In a real browser (Debian's chromium via Playwright): Datasette, pywb and ReplayWeb.page."""
+"""In a real browser (Debian's chromium via Playwright): reader, Datasette, pywb, ReplayWeb.page.
+
+The reader's pages are also saved as screenshots at desktop and phone width, under
+``.cache/screenshots/`` (not committed); the tests print where.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -10,12 +16,13 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Frame, Page, Request, Route, sync_playwright
+from lxml import html
+from playwright.sync_api import Browser, Frame, Page, Request, Route, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from archiver.serving.loopback import SampleSite
 from tests.archive_servers import ArchiverServer, free_port, query
-from tests.conftest import REPO, copy_archive, run_archiver
+from tests.conftest import EDITED_PAGE, REPO, TEST_SITES, copy_archive, run_archiver
 
 CHROMIUM = Path("/usr/bin/chromium")
 # ReplayWeb.page's embeddable build, from npm (the Makefile fetches it); served from loopback.
@@ -225,3 +232,121 @@ def test_replaywebpage_replays_an_article_from_the_wacz(servers, replayweb, page
     assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == CREAM
     assert frame.evaluate("document.querySelector('.lead-photo img').naturalWidth") > 0
     assert blocked == []
+
+
+# --- The reader ------------------------------------------------------------------------------
+
+APPEAL = TEST_SITES / "appeal-news"
+APPEAL_EXPECTED = json.loads((APPEAL / "expected.json").read_text(encoding="utf-8"))
+SCREENSHOTS = REPO / ".cache" / "screenshots"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def reader_servers(
+    appeal_archive: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, ArchiverServer, ArchiverServer]]:
+    """The reader (``archiver serve``) and pywb over a copy of the appeal archive, each linking to
+    the other; and the crawled site's base URL."""
+    work = copy_archive(appeal_archive[0], tmp_path_factory.mktemp("reader"))
+    serve_port = free_port()
+    reader_url = f"http://127.0.0.1:{serve_port}"
+    replay_args = ["replay", "--warc-dir", "warcs", "--reader-url", reader_url]
+    with ArchiverServer(replay_args, free_port(), work, "/archive/") as replay:
+        serve_args = ["serve", "--db", "news.db", "--warc-dir", "warcs"]
+        serve_args += ["--replay-url", f"{replay.base}/archive/"]
+        with ArchiverServer(serve_args, serve_port, work, "/") as reader:
+            yield appeal_archive[1], reader, replay
+
+
+def screenshots(page: Page, name: str) -> None:
+    """Save the page at desktop and phone width; fail if either scrolls sideways."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, (w, h) in WIDTHS.items():
+        page.set_viewport_size({"width": w, "height": h})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} at {width} width overflows by {overflow}px"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
+    print(f"screenshots of {name}: {SCREENSHOTS}/{name}-{{desktop,phone}}.png")
+
+
+def reporting_paragraphs(path: str) -> list[str]:
+    """The article's own paragraphs, from the test site's page."""
+    tree = html.parse(str(APPEAL / path.lstrip("/")))
+    paragraphs = tree.xpath("//div[@class='article-body']/p")
+    return [" ".join(p.text_content().split()) for p in paragraphs]
+
+
+def test_reader_home_lists_the_articles(reader_servers, page):
+    _, reader, _ = reader_servers
+    page.goto(reader.base + "/")
+    titles = page.locator("ol.listing > li h2").all_inner_texts()
+    assert len(titles) == len(APPEAL_EXPECTED["articles"])
+    assert set(titles) == {a["title"] for a in APPEAL_EXPECTED["articles"].values()}
+    expect(page.get_by_role("link", name="Tables", exact=True)).to_have_attribute("href", "/news")
+    screenshots(page, "home")
+
+
+def test_reader_search_shows_the_article_first_with_its_term_highlighted(reader_servers, page):
+    _, reader, _ = reader_servers
+    page.goto(reader.base + "/")
+    page.fill("input[name=q]", "maternity")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=maternity")
+    first = page.locator("ol.results > li").first
+    expected = APPEAL_EXPECTED["articles"]["/news/2026/10/st-brigid-maternity-unit-to-close.html"]
+    assert first.locator("h2").inner_text() == expected["title"]
+    marks = first.locator("mark").all_inner_texts()
+    assert marks and all(mark.lower() == "maternity" for mark in marks)
+    screenshots(page, "search")
+
+
+def test_reader_article_shows_every_paragraph_and_none_of_the_appeal(reader_servers, page):
+    base, reader, _ = reader_servers
+    path = "/news/2026/10/food-bank-holiday-drive-goal.html"
+    page.goto(reader.base + "/")
+    page.get_by_role("link", name=APPEAL_EXPECTED["articles"][path]["title"]).click()
+    assert page.locator("h1.headline").inner_text() == APPEAL_EXPECTED["articles"][path]["title"]
+    body = " ".join(page.locator("div.body").inner_text().split())
+    for paragraph in reporting_paragraphs(path):
+        assert paragraph in body, paragraph[:60]
+    for sentence in APPEAL_EXPECTED["boilerplate"]:
+        assert " ".join(sentence.split()) not in body, sentence
+    removed = page.locator("details.removed")
+    assert not removed.locator("ul").is_visible()  # collapsed until asked
+    screenshots(page, "article")
+    removed.locator("summary").click()
+    assert removed.locator("ul").is_visible()
+    assert "small favor to ask" in removed.inner_text()
+    assert page.locator("a.canonical").get_attribute("href") == base + path.lstrip("/")
+
+
+def test_reader_versions_diff_shows_the_edit(reader_servers, page):
+    base, reader, _ = reader_servers
+    page.goto(f"{reader.base}/article?url={base}{EDITED_PAGE}")
+    assert page.locator("section.versions li").count() == 2
+    page.get_by_role("link", name="changes from version 1").click()
+    assert "agreed" in page.locator("div.diff del").all_inner_texts()[0]
+    assert "voted, after a late amendment," in " ".join(
+        page.locator("div.diff ins").all_inner_texts()
+    )
+    screenshots(page, "diff")
+
+
+def test_as_captured_opens_the_replay_whose_link_comes_back(reader_servers, page):
+    base, reader, replay = reader_servers
+    title = APPEAL_EXPECTED["articles"]["/" + EDITED_PAGE]["title"]
+    page.goto(f"{reader.base}/article?url={base}{EDITED_PAGE}")
+    article_address = page.url
+    page.locator("a.as-captured").click()
+    page.wait_for_url(f"{replay.base}/archive/**")
+    headline = page.frame_locator("iframe").first.locator("h1.art-headline")
+    assert headline.inner_text() == title
+    back = page.locator("#archiver-reader-link")
+    back.wait_for(state="visible")
+    screenshots(page, "replay")
+    back.click()
+    page.wait_for_url(re.compile(re.escape(reader.base) + r"/article\?url="))
+    assert page.locator("h1.headline").inner_text() == title
+    assert page.url.split("?")[0] == article_address.split("?")[0]

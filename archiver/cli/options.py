@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from storage.errors import ArchiveError
 from storage.readonly import ArchiveReader
-from storage.store import ArticleStore
 from storage.warcfolders import WarcFolders
+
+if TYPE_CHECKING:  # sqlite-utils and warcio load only for the commands that write the archive
+    from storage.store import ArticleStore
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -100,6 +102,7 @@ def _existing_folders(
 def open_store(db: Path) -> ArticleStore:
     """Open the archive, turning a storage error into a usage error naming ``--db``."""
     from archiver.crawl.runner import project_settings
+    from storage.store import ArticleStore
 
     try:
         return ArticleStore(

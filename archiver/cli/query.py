@@ -102,21 +102,26 @@ def search(
 
 @click.command()
 @existing_db_option
-@click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
-@click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
 @click.option(
     "--warc-dir",
     "warc_dirs",
     multiple=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Check that the archive's WARC files are in these folders (repeat for each node's).",
+    help="Folder of the WARC files, for each article's WARC record; repeat for each node's"
+    " folder [default: warcs, when it exists].",
 )
-def serve(db: Path, port: int | None, replay_url: str | None, warc_dirs: tuple[Path, ...]) -> None:
-    """Browse and search the archive in Datasette, read-only, with replay links.
+@click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: 8001].")
+@click.option("--replay-url", help="Replay server base for article links (setting REPLAY_URL).")
+def serve(db: Path, warc_dirs: tuple[Path, ...], port: int | None, replay_url: str | None) -> None:
+    """Read, search and browse the archive in Datasette, read-only, with replay links.
+
+    The home page lists the latest articles; each article's page shows its clean text, its
+    versions, what cleaning removed, and links to its capture (replay, WARC record from
+    --warc-dir). The raw tables are at /DB-NAME.
 
     \b
     Examples:
-        archiver serve --db news.db --port 8001
+        archiver serve --db news.db --warc-dir warcs --port 8001
         archiver serve --db news.db --warc-dir warcs-n1 --warc-dir warcs-n2
     """
     from archiver.crawl.runner import project_settings
@@ -139,12 +144,19 @@ def serve(db: Path, port: int | None, replay_url: str | None, warc_dirs: tuple[P
         raise click.ClickException(f"cannot fold the write-ahead log into {db}: {exc}") from exc
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         replay = replay_url or settings.get("REPLAY_URL")
-        metadata = write_metadata(Path(tmp), db.stem, replay, tables)
+        folders = [folder.resolve() for folder in warc_dirs or _default_warc_dir()]
+        metadata = write_metadata(Path(tmp), db.stem, replay, tables, folders)
         how = "live (a crawl holds it)" if live else "read-only"
-        click.echo(f"Serving {db} {how} at http://{HOST}:{port}/{db.stem}/ (Ctrl-C stops)")
+        click.echo(f"Serving {db} {how} at http://{HOST}:{port}/ (Ctrl-C stops)")
         status = run_datasette(db, metadata, HOST, port, live, on_live=_say_live)
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
+
+
+def _default_warc_dir() -> tuple[Path, ...]:
+    """``warcs`` beside the archive's command, when there is one: the crawl's default folder."""
+    folder = Path("warcs")
+    return (folder,) if folder.is_dir() else ()
 
 
 def _say_live() -> None:
@@ -173,11 +185,21 @@ def _check_warc_files(names: list[str], warc_dirs: tuple[Path, ...]) -> None:
     metavar="TIMESTAMP",
     help="With --url: the capture nearest this time (YYYYMMDDhhmmss or ISO) [default: now].",
 )
+@click.option(
+    "--reader-url",
+    help="Where `archiver serve` runs, for the banner's link to each article's clean text"
+    " [default: http://127.0.0.1:SERVE_PORT].",
+)
 def replay(
-    warc_dirs: tuple[Path, ...], port: int | None, url: str | None, timestamp: str | None
+    warc_dirs: tuple[Path, ...],
+    port: int | None,
+    url: str | None,
+    timestamp: str | None,
+    reader_url: str | None,
 ) -> None:
     """Replay the WARC files in pywb, keeping their CDXJ index current.
 
+    Each replayed article links to its page in the reader (`archiver serve`) while that runs.
     With --url, print the address of the capture of URL nearest --at instead. Repeat
     --warc-dir to replay several nodes' folders as one archive.
 
@@ -217,10 +239,13 @@ def replay(
             raise click.ClickException(str(exc)) from exc
         click.echo(replay_address(f"http://{HOST}:{port}", capture))
     else:
-        _run_wayback(index, report, port, settings)
+        reader = reader_url or f"http://{HOST}:{settings.getint('SERVE_PORT')}"
+        _run_wayback(index, report, port, settings, reader)
 
 
-def _run_wayback(index: ReplayIndex, report: IndexReport, port: int, settings: Settings) -> None:
+def _run_wayback(
+    index: ReplayIndex, report: IndexReport, port: int, settings: Settings, reader_url: str
+) -> None:
     """Run pywb over the indexed WARC files until it stops, refreshing the index as it runs."""
     from archiver.serving.foreground import HOST, run_server
     from archiver.serving.replay import ReplayError, find_wayback, wayback_command
@@ -228,7 +253,7 @@ def _run_wayback(index: ReplayIndex, report: IndexReport, port: int, settings: S
     try:
         wayback = find_wayback(settings.get("PYWB_VENV"))
         check_port(port)
-        config = index.write_pywb_config()
+        config = index.write_pywb_config(reader_url)
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

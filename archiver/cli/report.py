@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from storage.extracted import decode_extracted
 
-if TYPE_CHECKING:  # Scrapy, Twisted and trafilatura load only for the commands that use them
+if TYPE_CHECKING:  # Scrapy, Twisted, trafilatura and rich load only for the commands that use them
+    from rich.console import Console
+
     from archiver.crawl.runner import CrawlResult
     from archiver.extraction.extract import Article
     from storage.search import SearchHit

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from archiver.serving.columns import COLUMNS
 from archiver.serving.foreground import run_server
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
@@ -72,6 +73,10 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
+for _name, _columns in COLUMNS.items():  # every column described, as docs/schema.md does
+    if _name in TABLES:
+        TABLES[_name]["columns"] = _columns
+
 SEARCH_SQL = """
 select a.id, a.published, a.site, a.title,
   replace(snippet(articles_fts, -1, '[', ']', '…', 24), char(10), ' ') as snippet,
@@ -111,7 +116,7 @@ QUERIES: dict[str, dict[str, Any]] = {
 
 
 def datasette_metadata(
-    database: str, replay_url: str, tables: Iterable[str] = ()
+    database: str, replay_url: str, tables: Iterable[str] = (), warc_dirs: Sequence[Path] = ()
 ) -> dict[str, Any]:
     """Datasette metadata for the archive served under the name ``database``.
 
@@ -127,6 +132,11 @@ def datasette_metadata(
         if not name.startswith("sqlite_") and "_fts" not in name
     }
     described.update(TABLES)
+    reader = {
+        "database": database,
+        "replay_url": replay_url,
+        "warc_dirs": [str(folder) for folder in warc_dirs],
+    }
     return {
         "title": "news-archiver",
         "description": (
@@ -134,16 +144,20 @@ def datasette_metadata(
             " WARC captures, which replay in pywb."
         ),
         "databases": {database: {"tables": described, "queries": QUERIES}},
-        "plugins": {"replay_links": {"replay_url": replay_url}},
+        "plugins": {"replay_links": {"replay_url": replay_url}, "reader": reader},
     }
 
 
 def write_metadata(
-    folder: Path, database: str, replay_url: str, tables: Iterable[str] = ()
+    folder: Path,
+    database: str,
+    replay_url: str,
+    tables: Iterable[str] = (),
+    warc_dirs: Sequence[Path] = (),
 ) -> Path:
     """Write the metadata file for ``database`` into ``folder``; return its path."""
     path = folder / "metadata.json"
-    metadata = datasette_metadata(database, replay_url, tables)
+    metadata = datasette_metadata(database, replay_url, tables, warc_dirs)
     text = json.dumps(metadata, indent=2, ensure_ascii=False)
     path.write_text(text, encoding="utf-8")
     return path

@@ -147,8 +147,12 @@ class ReplayIndex:
             ),
         )
 
-    def write_pywb_config(self) -> Path:
-        """Write pywb's ``config.yaml`` (one collection over the folders) and return its path."""
+    def write_pywb_config(self, reader_url: str | None = None) -> Path:
+        """Write pywb's ``config.yaml`` (one collection over the folders) and return its path.
+
+        With ``reader_url``, pywb's banner also links each replayed article to its page in the
+        reader (``archiver serve`` at that address), shown when the reader answers for it.
+        """
         # JSON is YAML: quoting paths this way keeps odd characters in folder names safe.
         collection = {
             "index_paths": str(self.index_dir) + os.sep,
@@ -163,7 +167,15 @@ class ReplayIndex:
             "enable_memento: true",
         ]
         config = self.state_dir / "config.yaml"
+        templates = self.state_dir / "templates"
         try:
+            banner = templates / READER_BANNER
+            if reader_url:
+                templates.mkdir(exist_ok=True)
+                banner.write_text(reader_banner(reader_url), encoding="utf-8")
+                lines.append(f"banner_html: {READER_BANNER}")
+            else:
+                banner.unlink(missing_ok=True)
             config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         except OSError as exc:
             raise ReplayError(f"cannot write pywb's config in {self.state_dir}: {exc}") from exc
@@ -191,6 +203,53 @@ class ReplayIndex:
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
+
+
+READER_BANNER = "reader_banner.html"  # in <warc-dir>/.replay/templates, pywb's template folder
+
+# pywb's own banner, then a link from the replayed page to the reader's page for its URL. The
+# link lives in the top frame, out of reach of the replayed page's scripts and of pywb's URL
+# rewriting; it follows the frame's navigation (pywb posts each new URL) and shows only once the
+# reader answers that it holds an article at that URL.
+_BANNER = """{% include "banner.html" %}
+<script>
+(function () {
+  var reader = READER;
+  function address(url) { return reader + "/article?url=" + encodeURIComponent(url); }
+  function show(link, url) {
+    link.style.display = "none";
+    fetch(address(url)).then(function (response) {
+      if (response.ok) { link.href = address(url); link.style.display = "block"; }
+    }, function () {});
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var link = document.createElement("a");
+    link.id = "archiver-reader-link";
+    link.target = "_top";
+    link.textContent = "Read the clean text";
+    link.style.cssText = "display:none;position:fixed;right:16px;bottom:16px;z-index:2147483647;"
+      + "padding:8px 14px;border-radius:6px;background:#1d1d1f;color:#fff;font:600 15px "
+      + "system-ui,sans-serif;text-decoration:none;box-shadow:0 2px 8px rgba(0,0,0,.3)";
+    document.body.appendChild(link);
+    show(link, {{ url | tojson }});
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (data && typeof data === "object" && data.url
+          && (data.wb_type === "load" || data.wb_type === "replace-url")) {
+        show(link, data.url);
+      }
+    });
+  });
+})();
+</script>
+"""
+
+
+def reader_banner(reader_url: str) -> str:
+    """pywb's banner template with the link back to the reader at ``reader_url``."""
+    # JSON is a JavaScript literal; escaping "<" keeps a "</script>" in the address harmless.
+    literal = json.dumps(reader_url.rstrip("/")).replace("<", "\\u003c")
+    return _BANNER.replace("READER", literal, 1)
 
 
 def capture_timestamp(iso: str) -> str:
