@@ -19,7 +19,7 @@ from archiver.crawl.capture_meta import CaptureMeta
 from archiver.crawl.items import PageItem
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
-from archiver.extraction.urls import clean_url
+from archiver.extraction.urls import BadUrl, clean_url
 from spiders.documents import (
     FEED,
     GZIP,
@@ -40,6 +40,7 @@ from spiders.sitemaps import parse_sitemap
 # request.meta key: what the request is expected to return ("feed", "sitemap", "robots")
 EXPECT = "archiver_expect"
 ROBOTS = "robots"
+SEED = "archiver_seed"  # request.meta: a start URL, whose failure alone may fail the crawl
 
 
 # Page requisites: what a browser loads to show the page, archived so that replay shows it too.
@@ -89,14 +90,17 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archiver/seeds/given", len(self.seeds))
         for site in self.plan.sites:
             for url in site.seeds:
                 robots = urlsplit(url).path == "/robots.txt"
-                yield self._request(url, ROBOTS if robots else None, dont_obey_robotstxt=robots)
+                expect = ROBOTS if robots else None
+                yield self._request(url, expect, dont_obey_robotstxt=robots, **{SEED: True})
             for url in site.feeds:
-                yield self._request(url, FEED)
+                yield self._request(url, FEED, **{SEED: True})
             for url in site.sitemaps:
-                yield self._request(url, SITEMAP)
+                yield self._request(url, SITEMAP, **{SEED: True})
         if not self.settings.getbool("ROBOTSTXT_OBEY"):  # else robots.txt comes with the first page
             roots = dict.fromkeys(
                 f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in self.seeds
@@ -107,6 +111,8 @@ class SiteSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[PageItem | Request]:
         """Tell what the response is from its bytes, then read it as a page, feed or sitemap."""
         expect = response.meta.get(EXPECT)
+        if response.meta.get(SEED):
+            self._count("archiver/seeds/answered")
         if expect == ROBOTS:
             yield from self._robots(response)
             return
@@ -156,9 +162,13 @@ class SiteSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         """Count a request that failed for good, by kind, and log one line (no traceback)."""
         kind = failure_kind(failure)
+        request = getattr(failure, "request", None)
+        if kind is None and request is not None and request.meta.get(SEED):
+            status = getattr(getattr(failure.value, "response", None), "status", None)
+            if status == 304:  # asked "changed since?", told "no": the seed answered
+                self._count("archiver/seeds/answered")
         if kind is None:
             return
-        request = getattr(failure, "request", None)
         self.bad_input(kind, request.url if request else "?", failure.value)
 
     def bad_input(self, kind: str, url: str, why: object) -> None:
@@ -180,13 +190,18 @@ class SiteSpider(scrapy.Spider):
                 revisit=capture.revisit,
                 prune=self.plan.prune_for(response.url),
             )
-        links = (link.url for link in _LINKS.extract_links(response))
-        yield from self._follow(response, links)
-        feeds = (response.urljoin(href) for href in response.xpath(_FEED_XPATH).getall())
+        links = [link.url for link in _LINKS.extract_links(response)]
+        yield from self._follow(response, self._capped(links, "CRAWL_MAX_LINKS_PER_PAGE"))
+        feeds = response.xpath(_FEED_XPATH).getall()
         yield from self._follow(response, feeds, FEED, declared_by_site=True)
         if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
             for src in _requisites(response):
-                yield response.follow(src, callback=self.parse_requisite, errback=self.failed)
+                try:
+                    url = clean_url(response.urljoin(src))
+                except ValueError:
+                    self._skipped("bad link URL", 1)
+                    continue
+                yield response.follow(url, callback=self.parse_requisite, errback=self.failed)
 
     def _listing(self, response: Response, body: bytes, kind: str) -> Iterator[Request]:
         listing: Listing = (
@@ -194,13 +209,16 @@ class SiteSpider(scrapy.Spider):
         )
         if listing.malformed:
             self.bad_input(f"malformed {kind}", response.url, "XML damaged or of the wrong shape")
+        for problem in dict.fromkeys(listing.bad):  # one line per kind, not per entry
+            count = listing.bad.count(problem)
+            self._count(f"{ERROR_PREFIX}{problem} in {kind}", count)
+            self.logger.warning("%s in %s: %s entries (%s)", problem, kind, count, response.url)
         since = self.plan.since_for(response.url)
         fresh = [entry.url for entry in listing.entries if not published_before(entry, since)]
         self._skipped("before --since", len(listing.entries) - len(fresh))
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"archiver/discovery/{kind} entries", len(listing.entries))
+        self._count(f"archiver/discovery/{kind} entries", len(listing.entries))
         expect = SITEMAP if listing.kind == "sitemapindex" else None
-        yield from self._follow(response, fresh, expect)
+        yield from self._follow(response, self._capped(fresh, "CRAWL_MAX_LISTING_ENTRIES"), expect)
 
     def _robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -229,7 +247,11 @@ class SiteSpider(scrapy.Spider):
         if site is not None and site.depth is not None and depth > site.depth:
             return
         for raw in urls:
-            url = clean_url(raw)
+            try:
+                url = clean_url(response.urljoin(raw))
+            except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …
+                self._skipped("bad link URL", 1)
+                continue
             if urlsplit(url).scheme not in {"http", "https"}:
                 continue
             offsite = not self.plan.allows(url)
@@ -243,10 +265,22 @@ class SiteSpider(scrapy.Spider):
             values[EXPECT] = expect
         return Request(url, callback=self.parse, errback=self.failed, meta=values)
 
+    def _capped(self, urls: list[str], setting: str) -> list[str]:
+        """The first ``setting`` URLs (0: all); those past the cap are counted, not followed."""
+        cap = self.settings.getint(setting)
+        if cap and len(urls) > cap:
+            self._skipped(f"past {setting}", len(urls) - cap)
+            self.logger.info("%s: following %s of %s URLs", setting, cap, len(urls))
+            return urls[:cap]
+        return urls
+
     def _skipped(self, reason: str, count: int) -> None:
         if count:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"{SKIPPED_PREFIX}{reason}", count)
+            self._count(f"{SKIPPED_PREFIX}{reason}", count)
+
+    def _count(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key, count)
 
 
 def _requisites(response: TextResponse) -> list[str]:

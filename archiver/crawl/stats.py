@@ -48,4 +48,6 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_files": int(stats.get("archiver/warc/files", 0)),
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),
+        "seeds": int(stats.get("archiver/seeds/given", 0)),
+        "seeds_answered": int(stats.get("archiver/seeds/answered", 0)),
     }
