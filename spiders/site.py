@@ -12,7 +12,6 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archiver.crawl.capture_meta import CaptureMeta
@@ -30,6 +29,7 @@ from spiders.documents import (
     InflatesTooFar,
     gunzip,
     looks_like_html,
+    robots_sitemaps,
     sniff,
 )
 from spiders.entries import Listing, published_before
@@ -226,7 +226,7 @@ class SiteSpider(scrapy.Spider):
         if looks_like_html(response.body):
             self.bad_input("robots.txt is html", response.url, "an HTML page, not robots rules")
             return
-        sitemaps = sitemap_urls_from_robots(response.body, base_url=response.url)
+        sitemaps = robots_sitemaps(response.body)  # resolved and checked one by one in _follow
         yield from self._follow(response, sitemaps, SITEMAP, declared_by_site=True)
 
     # -- requests --------------------------------------------------------------------------

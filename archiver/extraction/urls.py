@@ -22,6 +22,8 @@ _LOCAL_NAMES = re.compile(r"(^|\.)(localhost|localdomain|local|internal|home\.ar
 # What no host name holds: spaces, controls and the delimiters WHATWG forbids in hosts.
 _BAD_HOST = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
 # "javascript:…", "data:…": a scheme without "//"; "example.org:8080/x" is a host and port.
+# Spaces and controls in a path or query: percent-encoded, as a browser sends them.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
 _BARE_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")
 
 
@@ -64,6 +66,8 @@ def clean_url(url: str) -> str:
     parts = split_url(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
+    if not host and scheme in _DEFAULT_PORTS:
+        raise BadUrl(f"{url!r} names no host")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(scheme) else None
@@ -77,7 +81,11 @@ def clean_url(url: str) -> str:
         if len(kept) != len(pairs):
             query = urlencode(kept)
     path = parts.path or ("/" if scheme in _DEFAULT_PORTS else "")
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return urlunsplit((scheme, netloc, _encoded(path), _encoded(query), ""))
+
+
+def _encoded(part: str) -> str:
+    return _UNSAFE.sub(lambda match: f"%{ord(match.group()):02X}", part)
 
 
 def host_of(url: str) -> str:
