@@ -16,8 +16,10 @@ from twisted.python.failure import Failure
 
 from archiver.crawl.capture_meta import CaptureMeta
 from archiver.crawl.items import PageItem
+from archiver.crawl.middlewares import FRONTIER_CLOSED
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
+from archiver.extraction.pagekind import HUB
 from archiver.extraction.urls import BadUrl, clean_url
 from spiders.documents import (
     FEED,
@@ -180,6 +182,8 @@ class SiteSpider(scrapy.Spider):
     # -- reading each kind of response -------------------------------------------------------
     def _page(self, response: HtmlResponse) -> Iterator[PageItem | Request]:
         capture = CaptureMeta.of(response.meta)
+        links = [link.url for link in _LINKS.extract_links(response)]
+        cap = self.settings.getint("CRAWL_MAX_LINKS_PER_PAGE")
         if not capture.already_stored:
             yield PageItem(
                 url=response.url,
@@ -189,8 +193,9 @@ class SiteSpider(scrapy.Spider):
                 fetched_at=capture.fetched_at,
                 revisit=capture.revisit,
                 prune=self.plan.prune_for(response.url),
+                # more links than the cap: a list of links, never an article; not extracted
+                kind=HUB if cap and len(links) > cap else None,
             )
-        links = [link.url for link in _LINKS.extract_links(response)]
         yield from self._follow(response, self._capped(links, "CRAWL_MAX_LINKS_PER_PAGE"))
         feeds = response.xpath(_FEED_XPATH).getall()
         yield from self._follow(response, feeds, FEED, declared_by_site=True)
@@ -247,6 +252,9 @@ class SiteSpider(scrapy.Spider):
         if site is not None and site.depth is not None and depth > site.depth:
             return
         for raw in urls:
+            if getattr(self, FRONTIER_CLOSED, False):  # --max-pages reached: the crawl is closing
+                self._skipped("over --max-pages", 1)
+                continue
             try:
                 url = clean_url(response.urljoin(raw))
             except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …

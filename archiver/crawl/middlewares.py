@@ -20,6 +20,9 @@ from archiver.extraction.urls import non_public_address
 
 log = logging.getLogger(__name__)
 
+# A spider attribute set once the crawl is closing for a limit: no new requests are wanted.
+FRONTIER_CLOSED = "archiver_frontier_closed"
+
 
 def crawl_plan(crawler: Crawler) -> CrawlPlan | None:
     """The running spider's plan, when it has one."""
@@ -143,6 +146,9 @@ class PageLimits:
         engine = self.crawler.engine
         assert engine is not None
         log.info("--max-pages: %s requests sent; closing the crawl", self.limit)
+        # The spider stops turning links into requests: a sitemap of 100,000 entries read now
+        # would otherwise keep the closing crawl busy scheduling what will never be sent.
+        setattr(self.crawler.spider, FRONTIER_CLOSED, True)
         deferred_from_coro(engine.close_spider_async(reason="closespider_pagecount"))
 
     def spider_closed(self) -> None:
