@@ -113,8 +113,6 @@ class SiteSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[PageItem | Request]:
         """Tell what the response is from its bytes, then read it as a page, feed or sitemap."""
         expect = response.meta.get(EXPECT)
-        if response.meta.get(SEED):
-            self._count("archiver/seeds/answered")
         if expect == ROBOTS:
             yield from self._robots(response)
             return
@@ -165,10 +163,9 @@ class SiteSpider(scrapy.Spider):
         """Count a request that failed for good, by kind, and log one line (no traceback)."""
         kind = failure_kind(failure)
         request = getattr(failure, "request", None)
-        if kind is None and request is not None and request.meta.get(SEED):
-            status = getattr(getattr(failure.value, "response", None), "status", None)
-            if status == 304:  # asked "changed since?", told "no": the seed answered
-                self._count("archiver/seeds/answered")
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if request is not None and request.meta.get(SEED) and status != 304:
+            self._count("archiver/seeds/failed")  # 304: asked "changed since?", told "no"
         if kind is None:
             return
         self.bad_input(kind, request.url if request else "?", failure.value)

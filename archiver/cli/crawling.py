@@ -182,6 +182,6 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
     if not result.counters:
         raise click.ClickException(f"the crawl did not start ({result.reason}); see the log above")
     print_crawl_summary(Console(soft_wrap=True), result, db, str(settings["WARC_DIR"]))
-    seeds_given = result.counters.get("seeds", 0)
-    if seeds_given and not result.counters.get("seeds_answered"):
-        raise click.ClickException(f"every seed failed ({seeds_given}); see the errors above")
+    given, failed = result.counters.get("seeds", 0), result.counters.get("seeds_failed", 0)
+    if given and failed >= given:  # a crawl that got nothing: exit non-zero, so cron notices
+        raise click.ClickException(f"every seed failed ({given}); see the errors above")

@@ -49,5 +49,5 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),
         "seeds": int(stats.get("archiver/seeds/given", 0)),
-        "seeds_answered": int(stats.get("archiver/seeds/answered", 0)),
+        "seeds_failed": int(stats.get("archiver/seeds/failed", 0)),
     }
