@@ -106,3 +106,13 @@ def local_name(element: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     return tag.rpartition("}")[2].lower()
+
+
+def robots_sitemaps(body: bytes) -> list[str]:
+    """The ``Sitemap:`` values of a robots.txt, as written (Scrapy's reader raises on a bad one)."""
+    found = []
+    for line in body.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "sitemap" and value.strip():
+            found.append(value.strip())
+    return found

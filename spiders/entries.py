@@ -6,6 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from archiver.extraction.urls import clean_url
 
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
@@ -25,6 +30,34 @@ class Listing:
     kind: str  # "feed", "urlset" or "sitemapindex"
     entries: tuple[Entry, ...]
     malformed: bool = False
+    # What was wrong with each bad entry ("bad URL" skips the entry, "bad date" only its date).
+    bad: tuple[str, ...] = ()
+
+
+BAD_URL = "bad URL"
+BAD_DATE = "bad date"
+
+
+class BadEntry(ValueError):
+    """A feed or sitemap entry whose URL cannot be crawled."""
+
+
+def element_text(element: etree._Element) -> str | None:
+    """The element's stripped text, None when blank; ``UnicodeError`` for characters XML forbids.
+
+    lxml keeps a character reference to a surrogate (``&#xD800;``) and fails when it is read.
+    """
+    text = element.text
+    return str(text).strip() or None if text is not None else None
+
+
+def entry_url(base_url: str, link: str) -> str:
+    """The entry's link resolved against the document and cleaned; ``BadEntry`` when no request
+    could be made for it (bad port, broken IPv6 literal, lone surrogate)."""
+    try:
+        return clean_url(urljoin(base_url, link))
+    except ValueError as exc:
+        raise BadEntry(str(exc)) from exc
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -32,21 +65,25 @@ def parse_date(text: str | None) -> datetime | None:
     value = (text or "").strip()
     if not value:
         return None
-    parsed: datetime | None = None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = _parse(value)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # "2024-13", year 0, …
+        return None
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
     except ValueError:
         match = _YEAR_MONTH.match(value)
         if match:
-            parsed = datetime(int(match.group(1)), int(match.group(2) or 1), 1)
-        else:
-            try:
-                parsed = parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+            return datetime(int(match.group(1)), int(match.group(2) or 1), 1)
+        return parsedate_to_datetime(value)
 
 
 def published_before(entry: Entry, since: date | None) -> bool:

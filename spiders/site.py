@@ -12,14 +12,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archiver.crawl.capture_meta import CaptureMeta
 from archiver.crawl.items import PageItem
+from archiver.crawl.middlewares import FRONTIER_CLOSED
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
-from archiver.extraction.urls import clean_url
+from archiver.extraction.pagekind import HUB
+from archiver.extraction.urls import BadUrl, clean_url
 from spiders.documents import (
     FEED,
     GZIP,
@@ -30,6 +31,7 @@ from spiders.documents import (
     InflatesTooFar,
     gunzip,
     looks_like_html,
+    robots_sitemaps,
     sniff,
 )
 from spiders.entries import Listing, published_before
@@ -40,6 +42,7 @@ from spiders.sitemaps import parse_sitemap
 # request.meta key: what the request is expected to return ("feed", "sitemap", "robots")
 EXPECT = "archiver_expect"
 ROBOTS = "robots"
+SEED = "archiver_seed"  # request.meta: a start URL, whose failure alone may fail the crawl
 
 
 # Page requisites: what a browser loads to show the page, archived so that replay shows it too.
@@ -89,14 +92,17 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archiver/seeds/given", len(self.seeds))
         for site in self.plan.sites:
             for url in site.seeds:
                 robots = urlsplit(url).path == "/robots.txt"
-                yield self._request(url, ROBOTS if robots else None, dont_obey_robotstxt=robots)
+                expect = ROBOTS if robots else None
+                yield self._request(url, expect, dont_obey_robotstxt=robots, **{SEED: True})
             for url in site.feeds:
-                yield self._request(url, FEED)
+                yield self._request(url, FEED, **{SEED: True})
             for url in site.sitemaps:
-                yield self._request(url, SITEMAP)
+                yield self._request(url, SITEMAP, **{SEED: True})
         if not self.settings.getbool("ROBOTSTXT_OBEY"):  # else robots.txt comes with the first page
             roots = dict.fromkeys(
                 f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in self.seeds
@@ -156,9 +162,12 @@ class SiteSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         """Count a request that failed for good, by kind, and log one line (no traceback)."""
         kind = failure_kind(failure)
+        request = getattr(failure, "request", None)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if request is not None and request.meta.get(SEED) and status != 304:
+            self._count("archiver/seeds/failed")  # 304: asked "changed since?", told "no"
         if kind is None:
             return
-        request = getattr(failure, "request", None)
         self.bad_input(kind, request.url if request else "?", failure.value)
 
     def bad_input(self, kind: str, url: str, why: object) -> None:
@@ -170,6 +179,8 @@ class SiteSpider(scrapy.Spider):
     # -- reading each kind of response -------------------------------------------------------
     def _page(self, response: HtmlResponse) -> Iterator[PageItem | Request]:
         capture = CaptureMeta.of(response.meta)
+        links = [link.url for link in _LINKS.extract_links(response)]
+        cap = self.settings.getint("CRAWL_MAX_LINKS_PER_PAGE")
         if not capture.already_stored:
             yield PageItem(
                 url=response.url,
@@ -179,14 +190,20 @@ class SiteSpider(scrapy.Spider):
                 fetched_at=capture.fetched_at,
                 revisit=capture.revisit,
                 prune=self.plan.prune_for(response.url),
+                # more links than the cap: a list of links, never an article; not extracted
+                kind=HUB if cap and len(links) > cap else None,
             )
-        links = (link.url for link in _LINKS.extract_links(response))
-        yield from self._follow(response, links)
-        feeds = (response.urljoin(href) for href in response.xpath(_FEED_XPATH).getall())
+        yield from self._follow(response, self._capped(links, "CRAWL_MAX_LINKS_PER_PAGE"))
+        feeds = response.xpath(_FEED_XPATH).getall()
         yield from self._follow(response, feeds, FEED, declared_by_site=True)
         if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
             for src in _requisites(response):
-                yield response.follow(src, callback=self.parse_requisite, errback=self.failed)
+                try:
+                    url = clean_url(response.urljoin(src))
+                except ValueError:
+                    self._skipped("bad link URL", 1)
+                    continue
+                yield response.follow(url, callback=self.parse_requisite, errback=self.failed)
 
     def _listing(self, response: Response, body: bytes, kind: str) -> Iterator[Request]:
         listing: Listing = (
@@ -194,13 +211,16 @@ class SiteSpider(scrapy.Spider):
         )
         if listing.malformed:
             self.bad_input(f"malformed {kind}", response.url, "XML damaged or of the wrong shape")
+        for problem in dict.fromkeys(listing.bad):  # one line per kind, not per entry
+            count = listing.bad.count(problem)
+            self._count(f"{ERROR_PREFIX}{problem} in {kind}", count)
+            self.logger.warning("%s in %s: %s entries (%s)", problem, kind, count, response.url)
         since = self.plan.since_for(response.url)
         fresh = [entry.url for entry in listing.entries if not published_before(entry, since)]
         self._skipped("before --since", len(listing.entries) - len(fresh))
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"archiver/discovery/{kind} entries", len(listing.entries))
+        self._count(f"archiver/discovery/{kind} entries", len(listing.entries))
         expect = SITEMAP if listing.kind == "sitemapindex" else None
-        yield from self._follow(response, fresh, expect)
+        yield from self._follow(response, self._capped(fresh, "CRAWL_MAX_LISTING_ENTRIES"), expect)
 
     def _robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -208,7 +228,7 @@ class SiteSpider(scrapy.Spider):
         if looks_like_html(response.body):
             self.bad_input("robots.txt is html", response.url, "an HTML page, not robots rules")
             return
-        sitemaps = sitemap_urls_from_robots(response.body, base_url=response.url)
+        sitemaps = robots_sitemaps(response.body)  # resolved and checked one by one in _follow
         yield from self._follow(response, sitemaps, SITEMAP, declared_by_site=True)
 
     # -- requests --------------------------------------------------------------------------
@@ -229,7 +249,14 @@ class SiteSpider(scrapy.Spider):
         if site is not None and site.depth is not None and depth > site.depth:
             return
         for raw in urls:
-            url = clean_url(raw)
+            if getattr(self, FRONTIER_CLOSED, False):  # --max-pages reached: the crawl is closing
+                self._skipped("over --max-pages", 1)
+                continue
+            try:
+                url = clean_url(response.urljoin(raw))
+            except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …
+                self._skipped("bad link URL", 1)
+                continue
             if urlsplit(url).scheme not in {"http", "https"}:
                 continue
             offsite = not self.plan.allows(url)
@@ -243,10 +270,22 @@ class SiteSpider(scrapy.Spider):
             values[EXPECT] = expect
         return Request(url, callback=self.parse, errback=self.failed, meta=values)
 
+    def _capped(self, urls: list[str], setting: str) -> list[str]:
+        """The first ``setting`` URLs (0: all); those past the cap are counted, not followed."""
+        cap = self.settings.getint(setting)
+        if cap and len(urls) > cap:
+            self._skipped(f"past {setting}", len(urls) - cap)
+            self.logger.info("%s: following %s of %s URLs", setting, cap, len(urls))
+            return urls[:cap]
+        return urls
+
     def _skipped(self, reason: str, count: int) -> None:
         if count:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"{SKIPPED_PREFIX}{reason}", count)
+            self._count(f"{SKIPPED_PREFIX}{reason}", count)
+
+    def _count(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key, count)
 
 
 def _requisites(response: TextResponse) -> list[str]:

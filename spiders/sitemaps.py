@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from spiders.documents import local_name, parse_xml
-from spiders.entries import Entry, Listing, parse_date
+from spiders.entries import (
+    BAD_DATE,
+    BAD_URL,
+    BadEntry,
+    Entry,
+    Listing,
+    element_text,
+    entry_url,
+    parse_date,
+)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Listing:
     """The pages of a ``urlset`` or the sitemaps of a ``sitemapindex``.
 
-    A page's date is its ``news:publication_date`` when it has one, else its ``lastmod``.
+    A page's date is its ``news:publication_date`` when it has one, else its ``lastmod``. An
+    entry whose URL cannot be crawled is left out and an unreadable date is dropped; ``bad``
+    says which, so that one bad entry costs only itself.
     """
     root, damaged = parse_xml(body)
     kind = local_name(root) if root is not None else ""
@@ -22,28 +32,47 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         return Listing("urlset", (), malformed=True)
     child = "url" if kind == "urlset" else "sitemap"
     entries: list[Entry] = []
+    bad: list[str] = []
     for element in root:
         if local_name(element) != child:
             continue
-        loc = _text_of(element, "loc")
-        if loc:
-            entries.append(Entry(urljoin(base_url, loc), _date_of(element)))
-    return Listing(kind, tuple(entries), malformed=damaged)
+        try:
+            loc = _text_of(element, "loc")
+            if not loc:
+                continue
+            url = entry_url(base_url, loc)
+        except (BadEntry, UnicodeError):
+            bad.append(BAD_URL)
+            continue
+        published, dated = _date_of(element)
+        if dated and published is None:
+            bad.append(BAD_DATE)
+        entries.append(Entry(url, published))
+    return Listing(kind, tuple(entries), malformed=damaged, bad=tuple(bad))
 
 
 def _text_of(element: etree._Element, name: str) -> str | None:
     for child in element:
-        if local_name(child) == name and child.text and child.text.strip():
-            return str(child.text).strip()
+        if local_name(child) == name and (text := element_text(child)):
+            return text
     return None
 
 
-def _date_of(element: etree._Element) -> datetime | None:
-    lastmod: str | None = None
+def _date_of(element: etree._Element) -> tuple[datetime | None, bool]:
+    """The entry's date, and whether it gave one at all (readable or not)."""
+    dates: list[str] = []
     for child in element.iter():
         name = local_name(child)
-        if name == "publication_date" and (published := parse_date(child.text)) is not None:
-            return published
-        if name == "lastmod" and lastmod is None:
-            lastmod = child.text
-    return parse_date(lastmod)
+        if name in {"publication_date", "lastmod"}:
+            try:
+                text = element_text(child)
+            except UnicodeError:
+                text = "\ufffd"
+            if text and name == "lastmod":
+                dates.append(text)
+            elif text:
+                dates.insert(0, text)
+    for text in dates:
+        if (parsed := parse_date(text)) is not None:
+            return parsed, True
+    return None, bool(dates)

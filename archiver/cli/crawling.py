@@ -43,8 +43,9 @@ from archiver.cli.report import print_crawl_summary, show_demo
     "--allow-host",
     "allow_hosts",
     multiple=True,
-    metavar="HOST",
-    help="Also visit HOST and its subdomains (repeatable).",
+    metavar="HOST[:PORT]",
+    help="Also visit HOST and its subdomains: on any port, on PORT, or on ports LOW-HIGH"
+    " (repeatable).",
 )
 @click.option(
     "--sites",
@@ -88,12 +89,36 @@ def crawl(
     from archiver.crawl.runner import crawl_overrides, discovery_overrides
 
     check_crawl_options(seeds, sites, job)
+    check_allow_hosts(allow_hosts)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
     if refresh:
         extra["CRAWL_REFRESH"] = True  # as schedule add --refresh; an explicit -s still wins
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
     check_job_idle(overrides)
-    _crawl_and_report(list(seeds), overrides)
+    _crawl_and_report(check_seeds(seeds, overrides), overrides)
+
+
+def check_seeds(seeds: tuple[str, ...], overrides: dict[str, Any]) -> list[str]:
+    """The seeds as URLs to crawl; one line naming the first that cannot be crawled."""
+    from archiver.crawl.runner import project_settings
+    from archiver.extraction.urls import BadUrl, check_seed
+
+    limit = project_settings(overrides).getint("URLLENGTH_LIMIT") or 2083
+    try:
+        return [check_seed(seed, limit) for seed in seeds]
+    except BadUrl as exc:
+        raise click.BadParameter(str(exc), param_hint="'SEEDS'") from exc
+
+
+def check_allow_hosts(rules: tuple[str, ...]) -> None:
+    """One line for an ``--allow-host`` that is not HOST, HOST:PORT or HOST:LOW-HIGH."""
+    from archiver.extraction.urls import BadUrl, parse_host_rule
+
+    for rule in rules:
+        try:
+            parse_host_rule(rule)
+        except BadUrl as exc:
+            raise click.BadParameter(str(exc), param_hint="'--allow-host'") from exc
 
 
 def check_job_idle(overrides: dict[str, Any]) -> None:
@@ -187,3 +212,6 @@ def _crawl_and_report(seeds: list[str], overrides: dict[str, Any]) -> None:
             "the crawl was stopped by a second interrupt: pages in flight were left out"
             " (crawl again with --job to resume a job)"
         )
+    given, failed = result.counters.get("seeds", 0), result.counters.get("seeds_failed", 0)
+    if given and failed >= given:  # a crawl that got nothing: exit non-zero, so cron notices
+        raise click.ClickException(f"every seed failed ({given}); see the errors above")

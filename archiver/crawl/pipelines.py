@@ -86,6 +86,9 @@ class ExtractionPipeline:
             self.stats.inc_value("archiver/pages/revisit")
             item.body = b""
             return item
+        if item.kind is not None:  # the spider already knows (a page of links past the cap)
+            self.stats.inc_value(f"archiver/pages/{item.kind}")
+            return item
         async with self.slots:
             analysis = await self._analyse(item)
         if analysis is None:

@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from archiver.crawl.sitesfile import SiteConfig, load_sites, seeds_as_sites
-from archiver.extraction.urls import host_of, on_hosts
+from archiver.extraction.urls import HostRule, host_of, parse_host_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +24,17 @@ class CrawlPlan:
     # Derived once: every link and request of the crawl is checked against them.
     hosts: tuple[str, ...] = field(init=False)  # hosts the crawl may visit (subdomains too)
     named_hosts: frozenset[str] = field(init=False)  # named by a seed, feed or sitemap
-    _site_hosts: tuple[tuple[SiteConfig, tuple[str, ...]], ...] = field(init=False)
+    # A site is scheme, host and port: a seed's host on another port is another site.
+    origins: tuple[HostRule, ...] = field(init=False)
+    _site_origins: tuple[tuple[SiteConfig, tuple[HostRule, ...]], ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        site_hosts = tuple((site, site.hosts) for site in self.sites)
-        found = [host for _, hosts in site_hosts for host in hosts]
-        object.__setattr__(self, "_site_hosts", site_hosts)
-        object.__setattr__(self, "hosts", tuple(dict.fromkeys([*found, *self.allow_hosts])))
+        site_origins = tuple((site, site.origins) for site in self.sites)
+        extra = tuple(parse_host_rule(rule) for rule in self.allow_hosts)
+        rules = tuple(dict.fromkeys([*(r for _, rs in site_origins for r in rs), *extra]))
+        object.__setattr__(self, "_site_origins", site_origins)
+        object.__setattr__(self, "origins", rules)
+        object.__setattr__(self, "hosts", tuple(dict.fromkeys(r.host for r in rules)))
         object.__setattr__(self, "named_hosts", frozenset(host_of(url) for url in self.seeds))
 
     @property
@@ -39,13 +43,13 @@ class CrawlPlan:
         return [url for site in self.sites for url in site.start_urls]
 
     def allows(self, url: str) -> bool:
-        """Whether ``url`` is on one of the crawl's hosts."""
-        return on_hosts(url, self.hosts)
+        """Whether ``url`` is on one of the crawl's hosts, on a port the crawl may visit."""
+        return any(rule.matches(url) for rule in self.origins)
 
     def site_for(self, url: str) -> SiteConfig | None:
         """The site ``url`` belongs to, if any."""
-        for site, hosts in self._site_hosts:
-            if on_hosts(url, hosts):
+        for site, rules in self._site_origins:
+            if any(rule.matches(url) for rule in rules):
                 return site
         return None
 
@@ -63,7 +67,7 @@ class CrawlPlan:
 def plan_from(seeds: Iterable[str], settings: BaseSettings) -> CrawlPlan:
     """The plan of a crawl: ``seeds`` (or ``CRAWL_SEEDS``), ``CRAWL_SITES_FILE`` and the rest."""
     listed = list(seeds) or [str(s) for s in settings.getlist("CRAWL_SEEDS")]
-    sites = seeds_as_sites(s if "://" in s else f"http://{s}" for s in listed)
+    sites = seeds_as_sites(listed, settings.getint("URLLENGTH_LIMIT") or 2083)
     sites_file = settings.get("CRAWL_SITES_FILE")
     if sites_file:
         sites += load_sites(Path(sites_file))

@@ -39,7 +39,9 @@ CRAWL_SEEDS: list[str] = []
 CRAWL_PAGE_REQUISITES = True
 CRAWL_REFRESH = False  # refetch article URLs already archived; off, they are not fetched again
 CRAWL_SITES_FILE = ""  # a sites file (TOML) listing sites, feeds, sitemaps and limits (--sites)
-CRAWL_ALLOW_HOSTS: list[str] = []  # hosts (and their subdomains) to visit besides the seeds'
+CRAWL_ALLOW_HOSTS: list[str] = []  # HOST, HOST:PORT or HOST:LOW-HIGH to visit besides the seeds'
+CRAWL_MAX_LINKS_PER_PAGE = 2000  # links followed from one page; the rest counted; 0: no cap
+CRAWL_MAX_LISTING_ENTRIES = 50000  # entries followed from one feed or sitemap; 0: no cap
 CRAWL_SINCE = ""  # YYYY-MM-DD: skip feed and sitemap entries published before (--since)
 ADDRESS_GUARD_ENABLED = True  # refuse loopback/private/link-local hosts no seed named
 
@@ -85,6 +87,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 ADDONS = {"archiver.crawl.addons.DerivedSettings": 0}
 DOWNLOADER_MIDDLEWARES = {
+    "archiver.crawl.middlewares.OriginGuard": 55,  # after Scrapy's offsite check (50)
     "archiver.crawl.middlewares.PrivateAddressGuard": 60,
     "archiver.crawl.middlewares.PageLimits": 120,  # after robots.txt: a forbidden URL costs nothing
     "archiver.crawl.resume.ArchivedResponses": 540,

@@ -12,7 +12,14 @@ from typing import Any
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
-from archiver.extraction.urls import clean_url, host_of
+from archiver.extraction.urls import (
+    BadUrl,
+    HostRule,
+    check_seed,
+    host_of,
+    origin_rule,
+    parse_host_rule,
+)
 
 _SITE_KEYS = frozenset(
     {"name", "seeds", "feeds", "sitemaps", "allow_hosts", "max_pages", "depth", "since", "prune"}
@@ -45,8 +52,13 @@ class SiteConfig:
     @property
     def hosts(self) -> tuple[str, ...]:
         """The hosts the site's crawl may visit: those of its start URLs and ``allow_hosts``."""
-        named = dict.fromkeys(host_of(url) for url in self.start_urls)
-        return tuple(h for h in [*named, *self.allow_hosts] if h)
+        return tuple(dict.fromkeys(rule.host for rule in self.origins if rule.host))
+
+    @property
+    def origins(self) -> tuple[HostRule, ...]:
+        """Where the site's crawl may go: each start URL's host on its port, and ``allow_hosts``."""
+        named = dict.fromkeys(origin_rule(url) for url in self.start_urls)
+        return (*named, *(parse_host_rule(rule) for rule in self.allow_hosts))
 
 
 def load_sites(path: Path) -> list[SiteConfig]:
@@ -81,11 +93,12 @@ def css_or_xpath(selector: str) -> str:
         raise SitesFileError(f"bad CSS selector {selector!r}: {exc}") from exc
 
 
-def seeds_as_sites(seeds: Iterable[str]) -> list[SiteConfig]:
-    """Seeds given on the command line, one site per host."""
+def seeds_as_sites(seeds: Iterable[str], max_length: int = 2083) -> list[SiteConfig]:
+    """Seeds given on the command line, one site per host; ``BadUrl`` for a seed not crawled."""
     by_host: dict[str, list[str]] = {}
     for seed in seeds:
-        by_host.setdefault(host_of(seed), []).append(clean_url(seed))
+        url = check_seed(seed, max_length)
+        by_host.setdefault(host_of(url), []).append(url)
     return [SiteConfig(name=host, seeds=tuple(urls)) for host, urls in by_host.items()]
 
 
@@ -103,7 +116,7 @@ def _site(table: Mapping[str, Any], number: int) -> SiteConfig:
         seeds=seeds,
         feeds=feeds,
         sitemaps=sitemaps,
-        allow_hosts=tuple(h.lower() for h in _strings(table, "allow_hosts", f"site {name!r}")),
+        allow_hosts=_host_rules(table, f"site {name!r}"),
         max_pages=_positive(table, "max_pages", name),
         depth=_positive(table, "depth", name, allow_zero=True),
         since=_date(table.get("since"), name),
@@ -123,11 +136,21 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:
 def _urls(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     urls = []
     for value in _strings(table, key, where):
-        url = value if "://" in value else f"http://{value}"
-        if not host_of(url):
-            raise SitesFileError(f"{where}: {key} entry {value!r} is not a URL")
-        urls.append(clean_url(url))
+        try:
+            urls.append(check_seed(value))
+        except BadUrl as exc:
+            raise SitesFileError(f"{where}: {key} entry {exc}") from exc
     return tuple(urls)
+
+
+def _host_rules(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    rules = _strings(table, "allow_hosts", where)
+    for rule in rules:
+        try:
+            parse_host_rule(rule)
+        except BadUrl as exc:
+            raise SitesFileError(f"{where}: allow_hosts entry {exc}") from exc
+    return tuple(rule.lower() for rule in rules)
 
 
 def _positive(

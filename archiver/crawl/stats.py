@@ -51,4 +51,6 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),
         "failure": stats.get(FAILURE),
+        "seeds": int(stats.get("archiver/seeds/given", 0)),
+        "seeds_failed": int(stats.get("archiver/seeds/failed", 0)),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ _HEADINGS = "//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[./
 _DROPPED = ("script", "style", "noscript", "template")
 # A paragraph this long, outside links, is reporting rather than a teaser or a caption.
 LONG_PARAGRAPH = 150
+# Characters lxml parses but refuses to write back (as dropping a <script> rewrites its tail).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ def read_evidence(body: bytes, content_type: str | None = None) -> PageEvidence:
     """Read the evidence of one HTML page; an unparseable page gives empty evidence."""
     invalid = _invalid_utf8(body, content_type)
     try:
-        tree = lxml.html.document_fromstring(decode_html(body, content_type))
+        tree = lxml.html.document_fromstring(_NOT_XML.sub(" ", decode_html(body, content_type)))
     except (etree.ParserError, ValueError):
         try:
             tree = lxml.html.document_fromstring(body)
@@ -51,7 +54,11 @@ def read_evidence(body: bytes, content_type: str | None = None) -> PageEvidence:
         None,
     )
     for element in list(tree.iter(*_DROPPED)):
-        element.drop_tree()
+        try:
+            element.drop_tree()
+        except ValueError:  # a tail lxml will not write back (the raw-bytes parse): lose it
+            element.tail = None
+            element.drop_tree()
     body_element = tree.find("body")
     scope = body_element if body_element is not None else tree
     text = _length(scope)
