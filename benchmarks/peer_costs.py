@@ -3,12 +3,14 @@
 Example:
     .venv/bin/python benchmarks/peer_costs.py readability-lxml resiliparse jusText
 
-For each peer, ``python -X importtime -c 'import MODULE'`` in a fresh interpreter, less the same
-for ``pass`` (the interpreter's own start-up imports), best of ``--runs``. Then, in another fresh
-process shaped like a worker (our extractor imported and run over the pages, so its caches are
-warm), the resident memory the peer adds once imported and built, and once it has extracted the
+For each peer, ``python -X importtime -c 'import MODULE'`` in a fresh interpreter: the top-level
+imports after the interpreter's own start-up (``site`` and before), best of ``--runs``. Then, in a
+fresh process shaped like a worker (our extractor imported and run over the pages, so its caches
+are warm), the resident memory the peer adds once imported and built, and once it has extracted the
 same ``--pages`` corpus pages, plus the seconds its import took there (what it adds to a worker
-that already holds lxml and trafilatura). Quality and speed come from ``extraction.py``.
+that already holds lxml and trafilatura). The same memory figures in a bare process (the pages
+decoded, nothing else imported) show the library's own weight. Quality and speed come from
+``extraction.py``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def import_micros(statement: str) -> int:
-    """Microseconds ``-X importtime`` reports for the top-level imports that ``statement`` runs."""
+    """Microseconds ``-X importtime`` reports for the top-level imports ``statement`` runs.
+
+    The interpreter's start-up imports end with ``site``; what comes after is the statement's.
+    """
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", statement],
         capture_output=True,
@@ -52,14 +57,13 @@ def import_micros(statement: str) -> int:
     for line in run.stderr.splitlines():
         match = _IMPORT_LINE.match(line)
         if match and len(match.group(3)) == 1:  # one space: a top-level import, not nested
-            total += int(match.group(2))
+            total = 0 if match.group(4) == "site" else total + int(match.group(2))
     return total
 
 
 def import_seconds(module: str, runs: int) -> float:
-    """Best-of-``runs`` import time of ``module`` alone, start-up imports taken off."""
-    base = min(import_micros("pass") for _ in range(runs))
-    return min(import_micros(f"import {module}") for _ in range(runs)) / 1e6 - base / 1e6
+    """Best-of-``runs`` import time of ``module`` in a fresh interpreter."""
+    return min(import_micros(f"import {module}") for _ in range(runs)) / 1e6
 
 
 def rss_kib() -> int:
@@ -69,25 +73,41 @@ def rss_kib() -> int:
     return int(match.group(1)) if match else 0
 
 
-def child(name: str, pages: int, workdir: Path) -> dict[str, float]:
-    """In this (fresh) process: warm ours up, then load the peer and run it; memory at each step."""
-    from benchmarks import peers
-    from benchmarks.extraction import load_pages, ours
+def decoded_pages(workdir: Path, limit: int) -> list[tuple[str, str]]:
+    """``(html, url)`` of the first ``limit`` corpus pages, decoded as the benchmark does."""
+    from archiver.extraction.decoding import decode_html
 
-    corpus = load_pages(workdir, pages)
+    annotations = json.loads((workdir / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url, entry in list(annotations.items())[:limit]:
+        path = workdir / "eval" / entry["file"]
+        if not path.exists():
+            path = workdir / "cache" / entry["file"]
+        pages.append((decode_html(path.read_bytes()), url))
+    return pages
+
+
+def child(name: str, pages: int, workdir: Path, bare: bool) -> dict[str, float]:
+    """In this (fresh) process: warm ours up unless bare, then load the peer and run it."""
+    from benchmarks import peers
+
+    corpus = decoded_pages(workdir, pages)
     warnings.simplefilter("ignore")
     with peers.offline():
-        for page in corpus:
-            ours(page.html, page.url)
+        if not bare:
+            from benchmarks.extraction import ours
+
+            for html, url in corpus:
+                ours(html, url)
         before = rss_kib()
         start = time.perf_counter()
         extract = peers.PEERS[name]()
         loaded = time.perf_counter() - start
         after_import = rss_kib()
         failures = 0
-        for page in corpus:
+        for html, url in corpus:
             try:
-                extract(page.html, page.url)
+                extract(html, url)
             except Exception:
                 failures += 1
         after_pages = rss_kib()
@@ -100,12 +120,14 @@ def child(name: str, pages: int, workdir: Path) -> dict[str, float]:
 
 
 def measure(name: str, pages: int, workdir: Path, runs: int) -> dict[str, float]:
-    """Every figure for one peer, each memory figure from a fresh process."""
-    command = [sys.executable, __file__, "--child", name, "--pages", str(pages)]
-    command += ["--workdir", str(workdir)]
-    run = subprocess.run(command, capture_output=True, text=True, check=True)
-    figures: dict[str, float] = json.loads(run.stdout.splitlines()[-1])
-    figures["import_alone_s"] = import_seconds(MODULES[name], runs)
+    """Every figure for one peer, each set of memory figures from a fresh process."""
+    figures: dict[str, float] = {"import_alone_s": import_seconds(MODULES[name], runs)}
+    for mode in ("worker", "bare"):
+        command = [sys.executable, __file__, "--child", name, "--pages", str(pages)]
+        command += ["--workdir", str(workdir)] + (["--bare"] if mode == "bare" else [])
+        run = subprocess.run(command, capture_output=True, text=True, check=True)
+        found = json.loads(run.stdout.splitlines()[-1])
+        figures.update({f"{mode}_{key}": value for key, value in found.items()})
     return figures
 
 
@@ -117,22 +139,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="import timings, best kept")
     parser.add_argument("--workdir", type=Path, default=EVAL_DIR, help="the unpacked corpus")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.pages, args.workdir)))
+        print(json.dumps(child(args.child, args.pages, args.workdir, args.bare)))
         return 0
     names = args.peers or list(MODULES)
     unknown = [name for name in names if name not in MODULES]
     if unknown:
         parser.error(f"unknown peer(s): {', '.join(unknown)}")
-    print(f"extra cost over a worker that has run ours on {args.pages} pages")
-    header = f"{'peer':<24} {'import alone s':>14} {'import in worker s':>18}"
-    print(f"{header} {'+RSS import MiB':>15} {f'+RSS {args.pages} pages MiB':>19}")
+    print(f"import seconds; extra RSS MiB after import and after {args.pages} pages")
+    print(f"{'':<24} {'import':>7} {'in a worker':>29} {'in a bare process':>23}")
+    head = f"{'peer':<24} {'alone':>7} {'import s':>9} {'+RSS imp':>9} {'+RSS pages':>10}"
+    print(f"{head} {'+RSS imp':>12} {'+RSS pages':>10} {'failed':>6}")
     for name in names:
         f = measure(name, args.pages, args.workdir, args.runs)
         print(
-            f"{name:<24} {f['import_alone_s']:>14.3f} {f['import_in_worker_s']:>18.3f}"
-            f" {f['rss_import_mib']:>15.1f} {f['rss_pages_mib']:>19.1f}"
+            f"{name:<24} {f['import_alone_s']:>7.3f} {f['worker_import_in_worker_s']:>9.3f}"
+            f" {f['worker_rss_import_mib']:>9.1f} {f['worker_rss_pages_mib']:>10.1f}"
+            f" {f['bare_rss_import_mib']:>12.1f} {f['bare_rss_pages_mib']:>10.1f}"
+            f" {f['worker_failures']:>6.0f}"
         )
     return 0
 

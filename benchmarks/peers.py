@@ -16,8 +16,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import trafilatura
-
 Extractor = Callable[[str, str], str]
 
 _BLOCKS = (
@@ -42,6 +40,7 @@ _STOPLISTS = {
 
 def trafilatura_precision() -> Extractor:
     """trafilatura told to favour precision, the switch a user tries first against boilerplate."""
+    import trafilatura
 
     def extract(html: str, url: str) -> str:
         return (

@@ -219,3 +219,16 @@ def test_the_benchmark_refuses_to_reach_beyond_loopback_while_peers_run() -> Non
                 socket.getaddrinfo("example.org", 80)
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert (socket.socket.connect, socket.getaddrinfo) == (connect, getaddrinfo)
+
+
+def test_peer_costs_reads_import_time_and_memory_from_fresh_processes(corpus: Path) -> None:
+    from benchmarks import peer_costs
+
+    assert peer_costs.import_micros("pass") == 0  # start-up imports are not the statement's
+    assert peer_costs.import_micros("import decimal") > 0
+    _annotate(corpus)
+    figures = peer_costs.measure("jusText", 2, corpus, runs=1)
+    assert figures["import_alone_s"] > 0
+    # trafilatura imports jusText: a worker pays nothing to import it, a bare process does.
+    assert figures["worker_rss_import_mib"] < 1 < figures["bare_rss_import_mib"]
+    assert figures["worker_failures"] == figures["bare_failures"] == 0
