@@ -125,7 +125,9 @@ def measure(name: str, pages: int, workdir: Path, runs: int) -> dict[str, float]
     for mode in ("worker", "bare"):
         command = [sys.executable, __file__, "--child", name, "--pages", str(pages)]
         command += ["--workdir", str(workdir)] + (["--bare"] if mode == "bare" else [])
-        run = subprocess.run(command, capture_output=True, text=True, check=True)
+        run = subprocess.run(command, capture_output=True, text=True)
+        if run.returncode:
+            raise SystemExit(f"{name} ({mode}) failed:\n{run.stderr[-2000:]}")
         found = json.loads(run.stdout.splitlines()[-1])
         figures.update({f"{mode}_{key}": value for key, value in found.items()})
     return figures
