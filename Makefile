@@ -56,3 +56,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) .cache/replaywebpage demo-archive .pytest_cache .mypy_cache
+
+# The extraction benchmark with every peer extractor installed (the optional bench extra).
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/extraction.py

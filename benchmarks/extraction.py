@@ -1,23 +1,30 @@
-"""Score plain trafilatura and our extractor side by side on the trafilatura evaluation corpus.
+"""Score our extractor beside plain trafilatura and its peers on the trafilatura evaluation corpus.
 
 Example:
     .venv/bin/python benchmarks/extraction.py --limit 200 --show-fp
+    .venv/bin/python benchmarks/extraction.py --peers none      # only trafilatura and ours
+
+The peers (``benchmarks/peers.py``) are the extractors a user would pick instead; they come with
+``pip install -e '.[bench]'``, and one that is not installed is named in the table as absent.
 
 Scoring follows ``../shared/data/README.md``: a "with" segment found in the whitespace-normalised
 text is a true positive, one missed a false negative; a "without" segment found is a false
 positive. Precision, recall and F1 are micro-averaged over all pages. Only the extraction calls are
-timed; each page is read and decoded once, both extractors get the same string, and they take
-turns page by page so that other work on the machine slows both alike.
+timed; each page is read and decoded once, every extractor gets the same string, and they take
+turns page by page so that other work on the machine slows all alike. An extractor that raises on
+a page scores that page as empty text and counts a failure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from archiver.extraction.decoding import decode_html  # noqa: E402
 from archiver.extraction.extract import extract_article  # noqa: E402
+from benchmarks import peers  # noqa: E402
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
@@ -53,6 +61,7 @@ class Score:
     fp: int = 0
     tn: int = 0
     seconds: float = 0.0
+    failures: int = 0
     kept_fp: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -107,17 +116,28 @@ def score(extractors: dict[str, Callable[[str, str], str]], pages: list[Page]) -
     """Run every extractor over ``pages``, timing only the extraction calls.
 
     The extractors take turns page by page, in an order that rotates, so that a machine busy with
-    other work slows them alike.
+    other work slows them alike. Warnings the extractors raise are silenced.
     """
     scores = [Score(name) for name in extractors]
     runs = list(zip(scores, extractors.values(), strict=True))
-    for n, page in enumerate(pages):
-        for result, extractor in runs[n % len(runs) :] + runs[: n % len(runs)]:
-            start = time.perf_counter()
-            text = extractor(page.html, page.url)
-            result.seconds += time.perf_counter() - start
-            count(result, page, normalise(text))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n, page in enumerate(pages):
+            for result, extractor in runs[n % len(runs) :] + runs[: n % len(runs)]:
+                count(result, page, normalise(timed(result, extractor, page)))
     return scores
+
+
+def timed(result: Score, extractor: Callable[[str, str], str], page: Page) -> str:
+    """Run ``extractor`` on ``page``; add its time, and a failure if it raises, to ``result``."""
+    start = time.perf_counter()
+    try:
+        text = extractor(page.html, page.url)
+    except Exception:  # a peer's bug on one page scores as empty text, like a missed extraction
+        text = ""
+        result.failures += 1
+    result.seconds += time.perf_counter() - start
+    return text
 
 
 def count(result: Score, page: Page, text: str) -> None:
@@ -135,19 +155,29 @@ def count(result: Score, page: Page, text: str) -> None:
             result.tn += 1
 
 
-def print_table(scores: list[Score], pages: int) -> None:
-    """Print one row per extractor and the ratio of speeds."""
+def print_table(scores: list[Score], pages: int, absent: Sequence[str] = ()) -> None:
+    """Print one row per extractor (the F1 leader marked), the absent peers, the speed ratio."""
     print(f"{pages} pages")
-    print(f"{'extractor':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'pages/s':>8}")
+    print(
+        f"{'extractor':<24} {'precision':>9} {'recall':>7} {'F1':>6} {'pages/s':>8} {'failed':>6}"
+    )
+    best = max(s.f1 for s in scores)
     for s in scores:
         speed = pages / s.seconds if s.seconds else 0.0
-        print(f"{s.name:<22} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {speed:>8.1f}")
-    base, mine = scores
-    print(f"speed ours / trafilatura: {base.seconds / mine.seconds:.2f}x")
+        lead = "  <- best F1" if s.f1 == best else ""
+        print(
+            f"{s.name:<24} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {speed:>8.1f}"
+            f" {s.failures:>6}{lead}"
+        )
+    for name in absent:
+        print(f"{name:<24} {'not installed (pip install -e .[bench])':>46}")
+    base, mine = scores[:2]
+    if mine.seconds:
+        print(f"speed ours / trafilatura: {base.seconds / mine.seconds:.2f}x")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, unpack the corpus, score both extractors and print the table."""
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: corpus, slice, peers, false positives."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--corpus",
@@ -160,19 +190,45 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, default=EVAL_DIR, help="where to unpack (default: .eval/)"
     )
     parser.add_argument(
+        "--peers",
+        default="all",
+        help="comma-separated peers to score beside trafilatura and ours, 'all' or 'none'"
+        f" (default: all installed; known: {', '.join(peers.PEERS)})",
+    )
+    parser.add_argument(
         "--show-fp", action="store_true", help="list the 'without' segments ours still keeps"
     )
     args = parser.parse_args(argv)
+    if args.peers == "all":
+        args.peers = list(peers.PEERS)
+    elif args.peers == "none":
+        args.peers = []
+    else:
+        args.peers = [name.strip() for name in args.peers.split(",")]
+        unknown = [name for name in args.peers if name not in peers.PEERS]
+        if unknown:
+            parser.error(f"unknown peer(s): {', '.join(unknown)}")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, unpack the corpus, score every extractor and print the table."""
+    args = parse_args(argv)
     root = unpack(args.corpus, args.workdir)
     pages = load_pages(root, args.limit)
-    # Warm both up so import-time and first-call costs fall on neither.
-    if pages:
-        plain_trafilatura(pages[0].html, pages[0].url)
-        ours(pages[0].html, pages[0].url)
-    base, mine = score({"trafilatura (default)": plain_trafilatura, "archiver": ours}, pages)
-    print_table([base, mine], len(pages))
+    loaded, absent = peers.load(args.peers)
+    extractors = {"trafilatura (default)": plain_trafilatura, "archiver": ours, **loaded}
+    logging.disable(logging.CRITICAL)  # peers log a line for every page they cannot handle
+    try:
+        with peers.offline():
+            # Warm every extractor up so import-time and first-call costs fall on none.
+            score(extractors, pages[:1])
+            scores = score(extractors, pages)
+    finally:
+        logging.disable(logging.NOTSET)
+    print_table(scores, len(pages), absent)
     if args.show_fp:
+        mine = scores[1]
         print(f"\n{len(mine.kept_fp)} 'without' segments kept by archiver:")
         for url, segment in mine.kept_fp:
             print(f"  {url}\n    {segment!r}")

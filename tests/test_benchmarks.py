@@ -138,3 +138,97 @@ def test_an_extraction_snapshot_shows_exactly_the_pages_that_changed(
     capsys.readouterr()
     assert extraction_snapshot.main(["compare", str(before), str(after)]) == 1
     assert capsys.readouterr().out == "https://origin.example/1\n1 of 2 pages differ\n"
+
+
+def _annotate(corpus: Path) -> None:
+    """Annotations for the two article pages: the repeated paragraph wanted, the footer not."""
+    wanted = ["The council said the harbour wall was repaired after the storm in March."]
+    annotations = {
+        f"https://origin.example/news/story-{n}": {
+            "file": f"page{n}.html",
+            "with": wanted,
+            "without": ["Origin News. Café"],
+        }
+        for n in (1, 2)
+    }
+    (corpus / "evaldata.json").write_text(json.dumps(annotations), encoding="utf-8")
+
+
+def test_the_extraction_table_has_a_row_per_peer_and_names_the_absent(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import extraction, peers
+
+    def not_installed() -> peers.Extractor:
+        raise ImportError("No module named 'nonesuch'")
+
+    monkeypatch.setitem(peers.PEERS, "nonesuch", not_installed)
+    _annotate(corpus)
+    assert extraction.main(["--workdir", str(corpus), "--peers", "all"]) == 0
+    out = capsys.readouterr().out
+    rows = {line[:24].strip(): line[24:].split() for line in out.splitlines()[2:]}
+    assert out.startswith("2 pages\n")
+    assert rows["nonesuch"][:2] == ["not", "installed"]
+    figures = {name: row for name, row in rows.items() if row and row[0][0].isdigit()}
+    assert {"trafilatura (default)", "archiver", "trafilatura (precision)"} <= set(figures)
+    assert set(figures) | {"nonesuch"} == {*peers.PEERS, "trafilatura (default)", "archiver"}
+    # The article paragraph is found and the footer dropped by ours: precision and recall 1.
+    assert figures["archiver"][:3] == ["1.000", "1.000", "1.000"]
+    assert all(float(row[3]) > 0 and row[4].isdigit() for row in figures.values())
+
+
+def test_a_peer_that_raises_scores_the_page_as_empty_and_counts_a_failure(corpus: Path) -> None:
+    from benchmarks import extraction
+
+    _annotate(corpus)
+    pages = extraction.load_pages(corpus, None)
+
+    def flaky(html: str, url: str) -> str:
+        if url.endswith("story-2"):
+            raise ValueError("All strings must be XML compatible")
+        return html
+
+    (result,) = extraction.score({"flaky": flaky}, pages)
+    assert (result.failures, result.tp, result.fn, result.fp) == (1, 1, 1, 1)
+
+
+def test_peers_read_the_page_language_and_the_text_of_block_html() -> None:
+    from benchmarks.peers import html_text, stoplist_for
+
+    assert stoplist_for('<!doctype html><html class="x" lang="de-DE"><p>Hallo') == "German"
+    assert stoplist_for("<html lang=pl><body>") == "Polish"
+    assert stoplist_for("<html><body>no language") == "English"
+    assert stoplist_for('<html lang="tlh">') == "English"
+    text = html_text("<div><p>One<b>word</b>.</p><p>Two</p><ul><li>a</li><li>b</li></ul></div>")
+    assert text.split() == ["Oneword.", "Two", "a", "b"]
+    assert html_text("") == ""
+
+
+def test_the_benchmark_refuses_to_reach_beyond_loopback_while_peers_run() -> None:
+    import socket
+
+    from benchmarks.peers import offline
+
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with offline():
+            with pytest.raises(OSError, match="offline"):
+                socket.create_connection(("192.0.2.1", 80), timeout=1)
+            with pytest.raises(OSError, match="offline"):
+                socket.getaddrinfo("example.org", 80)
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert (socket.socket.connect, socket.getaddrinfo) == (connect, getaddrinfo)
+
+
+def test_peer_costs_reads_import_time_and_memory_from_fresh_processes(corpus: Path) -> None:
+    from benchmarks import peer_costs
+
+    assert peer_costs.import_micros("pass") == 0  # start-up imports are not the statement's
+    assert peer_costs.import_micros("import decimal") > 0
+    _annotate(corpus)
+    figures = peer_costs.measure("jusText", 2, corpus, runs=1)
+    assert figures["import_alone_s"] > 0
+    # trafilatura imports jusText: a worker pays nothing to import it, a bare process does.
+    assert figures["worker_rss_import_mib"] < 1 < figures["bare_rss_import_mib"]
+    assert figures["worker_failures"] == figures["bare_failures"] == 0
