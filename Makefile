@@ -11,6 +11,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # ReplayWeb.page's embeddable build (npm), served from loopback to open exported WACZ files.
 REPLAYWEBPAGE_VERSION := 2.4.6
 REPLAYWEBPAGE := .cache/replaywebpage/package/ui.js
+# Cluster tests start Debian's redis-server on a loopback port.
+REDIS_SERVER := /usr/bin/redis-server
 
 .PHONY: demo test lint clean
 
@@ -29,6 +31,10 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+$(REDIS_SERVER):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+
 $(REPLAYWEBPAGE):
 	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
 	mkdir -p .cache/replaywebpage
@@ -38,7 +44,7 @@ $(REPLAYWEBPAGE):
 demo: $(STAMP) $(PYWB_STAMP)
 	$(BIN)/archiver demo --out demo-archive
 
-test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM) $(REPLAYWEBPAGE)
+test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM) $(REDIS_SERVER) $(REPLAYWEBPAGE)
 	$(BIN)/ruff check archiver spiders storage tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
