@@ -15,6 +15,7 @@ from twisted.internet.task import LoopingCall
 
 from archiver.crawl.frontier import FrontierLink, frontier_link
 from archiver.crawl.items import PageItem
+from archiver.crawl.plan import plan_from
 from archiver.crawl.redis_link import UNREACHABLE, RoundTrips
 from archiver.crawl.stats import ERROR_PREFIX
 from archiver.extraction.pagekind import ARTICLE
@@ -41,6 +42,7 @@ class ClusterNode:
         self.idle_since: float | None = None
         self.loop: LoopingCall | None = None
         self.started = time()
+        self.seeds = -1  # shared seeds the spider's plan was made from (-1: its own only)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -108,8 +110,11 @@ class ClusterNode:
         pipe.sadd(keys.nodes, link.node)
         pipe.smembers(keys.nodes)
         pipe.zcard(keys.queue)
+        pipe.scard(keys.seeds)
         answers = pipe.execute()
-        nodes = sorted(n.decode() if isinstance(n, bytes) else str(n) for n in answers[3])
+        if int(answers[5]) != self.seeds:
+            self._replan()
+        nodes = sorted(_text(n) for n in answers[3])
         pipe = link.client.pipeline(transaction=False)
         for name in nodes:
             pipe.hlen(keys.leases(name))
@@ -118,6 +123,8 @@ class ClusterNode:
         leased = 0
         for i, name in enumerate(nodes):
             held, alive = int(counts[2 * i]), int(counts[2 * i + 1])
+            if name == link.node:
+                held -= self._orphans(held)
             if held and not alive:
                 back = link.scripts.requeue(name)
                 if back > 0:
@@ -126,6 +133,38 @@ class ClusterNode:
                     held = 0
             leased += held
         return int(answers[4]), leased
+
+    def _replan(self) -> None:
+        """Plan the crawl again from every shared seed: a node that joined before another was
+        given seeds learns the hosts it may visit."""
+        spider = self.crawler.spider
+        shared = sorted(_text(s) for s in self.link.client.smembers(self.link.keys.seeds))
+        own = list(getattr(spider, "seeds", []))
+        seeds = own + [seed for seed in shared if seed not in own]
+        if seeds != own or self.seeds < 0:
+            plan = plan_from(seeds, self.crawler.settings)
+            spider.plan = plan  # type: ignore[union-attr]
+            spider.seeds = plan.seeds  # type: ignore[union-attr]
+            spider.allowed_domains = list(plan.hosts)  # type: ignore[union-attr]
+        self.seeds = len(shared)
+
+    def _orphans(self, held: int) -> int:
+        """Give back leases Redis holds for this node that the node never received (a take
+        whose answer was lost with the connection); how many."""
+        scheduler = self.link.scheduler
+        if scheduler is None:
+            return 0
+        known = set(scheduler.leased.values()) | set(scheduler.releasing)
+        if held <= len(known):
+            return 0
+        ids = [_text(i) for i in self.link.client.hkeys(self.link.keys.leases(self.link.node))]
+        orphans = [i for i in ids if i not in known]
+        back = self.link.scripts.requeue_some(self.link.node, orphans)
+        if back:
+            log.warning(
+                "node %s: put back %d requests whose lease was never received", self.link.node, back
+            )
+        return back
 
     def figures(self) -> dict[Any, Any]:
         """What ``archiver frontier status`` shows of this node."""
@@ -167,3 +206,7 @@ class ClusterNode:
     def _count(self, key: str, value: int) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, value)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

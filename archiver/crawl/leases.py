@@ -86,6 +86,22 @@ return {granted, delay}
 """
 
 
+# KEYS: the node's leases, queue. ARGV: lease ids to put back in the queue.
+_REQUEUE_SOME = """
+local n = 0
+for i = 1, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v then
+    local sp = string.find(v, ' ', 1, true)
+    redis.call('ZADD', KEYS[2], tonumber(string.sub(v, 1, sp - 1)), string.sub(v, sp + 1))
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
+
+
 def lease_id(data: bytes) -> str:
     """The field of a leased request in its node's lease hash (as the server computes it)."""
     return hashlib.sha1(data).hexdigest()
@@ -117,6 +133,7 @@ class FrontierScripts:
         self._enqueue = client.register_script(_ENQUEUE)
         self._take = client.register_script(_TAKE)
         self._requeue = client.register_script(_REQUEUE)
+        self._requeue_some = client.register_script(_REQUEUE_SOME)
         self._host_slots = client.register_script(_HOST_SLOTS)
 
     def enqueue(
@@ -146,6 +163,11 @@ class FrontierScripts:
         ``force``); the number requeued, or -1 if the node is alive."""
         keys = [self.keys.alive(node), self.keys.leases(node), self.keys.queue]
         return int(self._requeue(keys=keys, args=["1" if force else "0"]))
+
+    def requeue_some(self, node: str, ids: Sequence[str]) -> int:
+        """Put the leases ``ids`` of ``node`` back in the queue; how many there were."""
+        keys = [self.keys.leases(node), self.keys.queue]
+        return int(self._requeue_some(keys=keys, args=list(ids))) if ids else 0
 
     def host_slots(
         self,

@@ -76,7 +76,7 @@ def check_reachable(client: redis.Redis, url: str) -> None:
     try:
         client.ping()
     except redis.AuthenticationError as exc:
-        raise FrontierError(f"Redis at {redacted(url)} refused the password: {exc}") from exc
+        raise FrontierError(f"Redis at {redacted(url)} refused the credentials: {exc}") from exc
     except redis.ResponseError as exc:  # NOAUTH and friends
         raise FrontierError(f"Redis at {redacted(url)} refused the connection: {exc}") from exc
     except UNREACHABLE as exc:
