@@ -40,10 +40,11 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 def start_node(
     work: Path, name: str, frontier: str, seeds: list[str], *extra: str
 ) -> subprocess.Popen[bytes]:
-    """``archiver crawl --frontier URL --node NAME``, in its own process group, logging to a file."""
+    """``archiver crawl --frontier URL --node NAME`` in its own process group, logged to a file."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
     command = [sys.executable, "-m", "archiver", "crawl", *seeds, "--frontier", frontier,
-               "--node", name, "--db", "news.db", "--warc-dir", "warcs", *NODE_SETTINGS, *extra]  # fmt: skip
+               "--node", name, "--db", "news.db", "--warc-dir", "warcs",
+               *NODE_SETTINGS, *extra]  # fmt: skip
     log = open(work / f"node-{name}.log", "ab")  # noqa: SIM115 - closed below, the child keeps it
     try:
         return subprocess.Popen(
