@@ -125,7 +125,9 @@ class ClusterNode:
             held, alive = int(counts[2 * i]), int(counts[2 * i + 1])
             if name == link.node:
                 held -= self._orphans(held)
-            if held and not alive:
+            # After an outage no node could beat: give them a lease timeout to be seen again.
+            judging = monotonic() - link.outage.back_at >= link.lease_timeout
+            if held and not alive and judging:
                 back = link.scripts.requeue(name)
                 if back > 0:
                     log.warning("node %s is gone: put back %d requests it held", name, back)

@@ -45,6 +45,7 @@ class Outage:
         self.retry_at = 0.0
         self._backoff = 0.5
         self._logged = 0.0
+        self.back_at = float("-inf")  # when Redis last came back after an outage
 
     @property
     def active(self) -> bool:
@@ -76,6 +77,7 @@ class Outage:
         """Note a successful attempt after failed ones."""
         if self.since is not None:
             log.warning("Redis at %s is back after %.0f s", self.url, monotonic() - self.since)
+            self.back_at = monotonic()
         self.since, self._logged, self.retry_at = None, 0.0, 0.0
 
 
