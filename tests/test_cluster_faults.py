@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests import newssite
-from tests.conftest import rows, run_archiver
+from tests.conftest import closed_port, rows, run_archiver
 from tests.redisserver import RedisServer
 from tests.siteserver import Route, SiteServer
 from tests.test_cluster import node_pages, start_node, wait_all
@@ -143,3 +144,44 @@ def _timed(route: Route, started: list[float]) -> Route:
         route(handler)  # type: ignore[arg-type]
 
     return handle
+
+
+def test_tls_and_an_acl_user(tmp_path: Path) -> None:
+    certs = tmp_path / "tls"
+    certs.mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(certs / "key.pem"), "-out", str(certs / "cert.pem"),
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls_port = closed_port()
+    server = RedisServer(
+        tmp_path / "redis", "--requirepass", "admin-word", "--tls-port", str(tls_port),
+        "--tls-cert-file", str(certs / "cert.pem"), "--tls-key-file", str(certs / "key.pem"),
+        "--tls-ca-cert-file", str(certs / "cert.pem"), "--tls-auth-clients", "no",
+    ).start()  # fmt: skip
+    site = SiteServer("127.0.0.12")
+    stories = newssite.build_many(site, 6)
+    site.start()
+    server.client().acl_setuser(
+        "crawler",
+        enabled=True,
+        passwords=["+crawler-word"],
+        keys=["archiver:*"],
+        commands=["+@all"],
+    )
+    url = f"rediss://crawler@127.0.0.1:{tls_port}/0?ssl_ca_certs={certs / 'cert.pem'}"
+    os.environ["ARCHIVER_REDIS_PASSWORD"] = "crawler-word"
+    try:
+        node = start_node(tmp_path, "n1", url, [site.url])
+        wait_all({"n1": node}, tmp_path)
+        shown = run_archiver("frontier", "status", "--frontier", url, cwd=tmp_path)
+    finally:
+        del os.environ["ARCHIVER_REDIS_PASSWORD"]
+        site.stop()
+        server.stop()
+    assert shown.returncode == 0, shown.stderr
+    assert "n1" in shown.stdout
+    articles, _ = archived(tmp_path, "n1")
+    assert articles == {story.url(site.url) for story in stories}
