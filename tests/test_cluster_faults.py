@@ -121,6 +121,9 @@ def test_keep_alive_waits_for_new_seeds(tmp_path: Path, site: SiteServer) -> Non
     try:
         time.sleep(6)  # twice the idle grace
         assert waiting.poll() is None, "a --keep-alive node exited on an idle frontier"
+        twin = run_archiver("crawl", "--frontier", server.url, "--node", "w1", cwd=tmp_path)
+        assert twin.returncode == 2
+        assert twin.stderr.strip() == f"Error: node w1 is already running here (pid {waiting.pid})"
         seeded = start_node(tmp_path, "n1", server.url, [site.url])
         wait_all({"n1": seeded}, tmp_path)
         assert waiting.poll() is None

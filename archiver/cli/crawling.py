@@ -89,7 +89,7 @@ def crawl(
     seeds_now = list(seeds)
     if frontier or node:
         seeds_now, db, node_settings = join_crawl(frontier, node, keep_alive, seeds_now, db, extra)
-        extra = {**node_settings, **extra}
+        extra = {**extra, **node_settings}
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, extra)
     check_job_idle(overrides)
     _crawl_and_report(seeds_now, overrides)
@@ -110,7 +110,7 @@ def join_crawl(
     extra: dict[str, Any],
 ) -> tuple[list[str], Path, dict[str, Any]]:
     """Seeds, shard path and settings of a node; one line and exit 2 if Redis is unusable."""
-    from archiver.crawl.cluster import node_overrides, prepare_node, shard_path
+    from archiver.crawl.cluster import node_job, node_overrides, prepare_node, shard_path
     from archiver.crawl.redis_link import FrontierError
     from archiver.crawl.runner import project_settings
 
@@ -121,6 +121,7 @@ def join_crawl(
     try:
         shard = shard_path(db, node)
         values = node_overrides(frontier, node, keep_alive)
+        values["JOB_NAME"] = node_job(str(extra.get("JOB_NAME") or ""), node)  # one run per name
         if frontier:
             settings = project_settings({**values, **extra})
             seeds = prepare_node(

@@ -40,6 +40,13 @@ def node_overrides(url: str | None, node: str, keep_alive: bool) -> dict[str, An
     return values
 
 
+def node_job(job: str, node: str) -> str:
+    """The job a node runs as: ``--job`` with the node's name after it, or the node's name."""
+    if job == node or job.endswith(f".{node}"):
+        return job
+    return f"{job}.{node}" if job else node
+
+
 class ClusterSettings:
     """Add-on: with ``FRONTIER_NODE``, name the WARC series and job after the node; with
     ``FRONTIER_URL`` too, swap in the shared scheduler, downloader, robots.txt and heartbeat."""
@@ -51,9 +58,8 @@ class ClusterSettings:
             prefix = str(settings.get("WARC_PREFIX") or "archiver-{host}-{pid}")
             if not prefix.endswith(f"-{node}"):
                 _set(settings, "WARC_PREFIX", f"{prefix}-{node}")
-            job = str(settings.get("JOB_NAME") or "")
             # The job is what a restarted node resumes: its own WARC files, its own shard.
-            _set(settings, "JOB_NAME", f"{job}.{node}" if job else node)
+            _set(settings, "JOB_NAME", node_job(str(settings.get("JOB_NAME") or ""), node))
         if not settings.get("FRONTIER_URL"):
             return
         _set(settings, "SCHEDULER", "archiver.crawl.frontier.SharedFrontier")

@@ -8,7 +8,8 @@ changes make it fit a crawl that must lose nothing and stay cheap:
   and given up only once the engine is done with it, its links scheduled; a killed node's
   leases go back to the queue;
 - requests are scheduled in batches and taken a few at a time, and every step that can wait
-  rides in the same pipeline: a page costs about one round trip, not four.
+  rides in the same pipeline: a page costs a few round trips (three on the benchmark's
+  mirror, host politeness included), not one per request scheduled and per link found.
 """
 
 from __future__ import annotations
