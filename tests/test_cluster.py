@@ -186,3 +186,30 @@ def test_frontier_needs_a_node_name(tmp_path: Path, redis_server: RedisServer) -
     bad = run_archiver("crawl", "--frontier", redis_server.url, "--node", "a/b", cwd=tmp_path)
     assert bad.returncode == 2
     assert "node name 'a/b'" in bad.stderr
+
+
+def test_status_ranks_hosts_and_clear_waits_for_live_nodes(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    client = redis_server.client()
+    queued = [f"http://a.example/{n}" for n in range(3)] + ["http://b.example/1"]
+    for n, url in enumerate(queued):
+        client.zadd("archiver:requests", {pickle.dumps({"url": url, "n": n}): 0})
+    client.sadd("archiver:nodes", "x1")
+    client.hset("archiver:node:x1", mapping={"state": "running", "pages": 7, "errors": 1})
+    client.set("archiver:alive:x1", "elsewhere 1", px=60000)
+    shown = run_archiver("frontier", "status", "--frontier", redis_server.url, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "queued: 4" in shown.stdout
+    hosts = shown.stdout.split("hosts with most pending requests")[1].split()
+    assert hosts[hosts.index("a.example") + 1] == "3"
+    assert hosts[hosts.index("b.example") + 1] == "1"
+    refused = run_archiver("frontier", "clear", "--frontier", redis_server.url, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == ("Error: nodes still running: x1; stop them or give --force")
+    assert client.zcard("archiver:requests") == 4
+    forced = run_archiver(
+        "frontier", "clear", "--frontier", redis_server.url, "--force", cwd=tmp_path
+    )
+    assert forced.returncode == 0
+    assert client.keys("archiver:*") == []
