@@ -153,8 +153,9 @@ class SharedFrontier(Scheduler):  # type: ignore[misc]  # scrapy-redis ships no 
         return cls(crawler, frontier_link(crawler))
 
     def open(self, spider: Spider) -> None:
-        super().open(spider)
-        self.queue: PriorityQueue
+        # scrapy-redis's own open() logs through the deprecated Spider.log(); the rest is this.
+        self.spider = spider
+        self.queue = PriorityQueue(server=self.server, spider=spider, key=self.queue_key)
         requeued = self.link.scripts.requeue(self.link.node, force=True)
         if requeued:  # this node's leases from a run that was killed
             log.warning(
