@@ -22,6 +22,7 @@ class RedisServer:
         self.options = options
         self.port = closed_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self._client: redis.Redis | None = None
 
     @property
     def url(self) -> str:
@@ -39,7 +40,8 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while True:
             try:
-                redis.Redis(port=self.port, password=self._password()).ping()
+                with redis.Redis(port=self.port, password=self._password()) as probe:
+                    probe.ping()
                 return self
             except redis.ConnectionError:
                 assert self.process.poll() is None, (self.folder / "redis.log").read_text()
@@ -48,14 +50,19 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM: it writes its append-only file if it keeps one)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
 
     def client(self) -> redis.Redis:
-        """A client of the server."""
-        return redis.Redis(port=self.port, password=self._password())
+        """A client of the server (one for the test, closed when the server stops)."""
+        if self._client is None:
+            self._client = redis.Redis(port=self.port, password=self._password())
+        return self._client
 
     def _password(self) -> str | None:
         options = list(self.options)

@@ -126,7 +126,8 @@ class ClusterNode:
             if name == link.node:
                 held -= self._orphans(held)
             # After an outage no node could beat: give them a lease timeout to be seen again.
-            judging = monotonic() - link.outage.back_at >= link.lease_timeout
+            back_for = monotonic() - link.outage.back_at
+            judging = not link.outage.active and back_for >= link.lease_timeout
             if held and not alive and judging:
                 back = link.scripts.requeue(name)
                 if back > 0:
