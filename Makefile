@@ -11,6 +11,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # ReplayWeb.page's embeddable build (npm), served from loopback to open exported WACZ files.
 REPLAYWEBPAGE_VERSION := 2.4.6
 REPLAYWEBPAGE := .cache/replaywebpage/package/ui.js
+# Cluster tests start Debian's redis-server on a loopback port.
+REDIS_SERVER := /usr/bin/redis-server
 
 .PHONY: demo test lint clean
 
@@ -35,6 +37,9 @@ APT_INSTALL = if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; t
 $(CHROMIUM):
 	@pkgs=chromium; $(APT_INSTALL)
 
+$(REDIS_SERVER):
+	@pkgs=redis-server; $(APT_INSTALL)
+
 $(REPLAYWEBPAGE):
 	@command -v npm >/dev/null || { pkgs=npm; $(APT_INSTALL); }
 	mkdir -p .cache/replaywebpage
@@ -44,7 +49,7 @@ $(REPLAYWEBPAGE):
 demo: $(STAMP) $(PYWB_STAMP)
 	$(BIN)/archiver demo --out demo-archive
 
-test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM) $(REPLAYWEBPAGE)
+test: $(STAMP) $(PYWB_STAMP) $(CHROMIUM) $(REDIS_SERVER) $(REPLAYWEBPAGE)
 	$(BIN)/ruff check archiver spiders storage tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q

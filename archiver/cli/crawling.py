@@ -59,6 +59,15 @@ from archiver.cli.report import print_crawl_summary, show_demo
     help="Refetch article URLs already archived (-s CRAWL_REFRESH=True).",
 )
 @click.option(
+    "--frontier",
+    metavar="URL",
+    help="Join the shared crawl whose frontier is in Redis at URL (redis:// or rediss://).",
+)
+@click.option("--node", help="This node's name: its shard is DB with NAME before the suffix.")
+@click.option(
+    "--keep-alive", is_flag=True, help="With --frontier: wait for new seeds instead of exiting."
+)
+@click.option(
     "-s", "setting", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting."
 )
 def crawl(
@@ -72,6 +81,9 @@ def crawl(
     sites: Path | None,
     job: str | None,
     refresh: bool,
+    frontier: str | None,
+    node: str | None,
+    keep_alive: bool,
     setting: tuple[str, ...],
 ) -> None:
     """Crawl SEEDS into WARC files and the SQLite archive.
@@ -85,17 +97,23 @@ def crawl(
     Examples:
         archiver crawl https://example.org/news/ --db news.db --warc-dir warcs --max-pages 500
         archiver crawl --sites sites.toml --since 2026-11-01 --job daily
+        archiver crawl --frontier redis://10.0.0.5:6379/0 --node n1 https://example.org/
     """
     from archiver.crawl.runner import crawl_overrides, discovery_overrides
 
-    check_crawl_options(seeds, sites, job)
+    check_crawl_options(seeds, sites, job, shared=frontier is not None)
     check_allow_hosts(allow_hosts)
     extra = discovery_overrides(since.date() if since else None, allow_hosts, sites, job)
     if refresh:
         extra["CRAWL_REFRESH"] = True  # as schedule add --refresh; an explicit -s still wins
-    overrides = crawl_overrides(db, warc_dir, max_pages, depth, {**extra, **parse_setting(setting)})
+    extra.update(parse_setting(setting))
+    seeds_now = check_seeds(seeds, extra)  # before a bad seed can enter a shared frontier
+    if frontier or node:
+        seeds_now, db, node_settings = join_crawl(frontier, node, keep_alive, seeds_now, db, extra)
+        extra = {**extra, **node_settings}
+    overrides = crawl_overrides(db, warc_dir, max_pages, depth, extra)
     check_job_idle(overrides)
-    _crawl_and_report(check_seeds(seeds, overrides), overrides)
+    _crawl_and_report(seeds_now, overrides)
 
 
 def check_seeds(seeds: tuple[str, ...], overrides: dict[str, Any]) -> list[str]:
@@ -121,6 +139,47 @@ def check_allow_hosts(rules: tuple[str, ...]) -> None:
             raise click.BadParameter(str(exc), param_hint="'--allow-host'") from exc
 
 
+class FrontierUnavailable(click.ClickException):
+    """The shared frontier cannot be used: exit status 2, as for a usage error."""
+
+    exit_code = 2
+
+
+def join_crawl(
+    frontier: str | None,
+    node: str | None,
+    keep_alive: bool,
+    seeds: list[str],
+    db: Path,
+    extra: dict[str, Any],
+) -> tuple[list[str], Path, dict[str, Any]]:
+    """Seeds, shard path and settings of a node; one line and exit 2 if Redis is unusable."""
+    from archiver.crawl.cluster import node_job, node_overrides, prepare_node, shard_path
+    from archiver.crawl.redis_link import FrontierError
+    from archiver.crawl.runner import project_settings
+
+    if node is None:
+        raise click.UsageError("--frontier needs --node NAME (the node's shard carries it)")
+    if keep_alive and not frontier:
+        raise click.UsageError("--keep-alive needs --frontier")
+    try:
+        shard = shard_path(db, node)
+        values = node_overrides(frontier, node, keep_alive)
+        values["JOB_NAME"] = node_job(str(extra.get("JOB_NAME") or ""), node)  # one run per name
+        if frontier:
+            settings = project_settings({**values, **extra})
+            seeds = prepare_node(
+                frontier,
+                node,
+                seeds,
+                str(settings.get("FRONTIER_PASSWORD_ENV") or ""),
+                str(settings.get("FRONTIER_KEY_PREFIX") or "archiver"),
+            )
+    except FrontierError as exc:
+        raise FrontierUnavailable(str(exc)) from exc
+    return seeds, shard, values
+
+
 def check_job_idle(overrides: dict[str, Any]) -> None:
     """One line, not a traceback, when the job is already running in another process."""
     from archiver.crawl.jobs import JobError, ensure_idle, job_dir
@@ -134,12 +193,14 @@ def check_job_idle(overrides: dict[str, Any]) -> None:
             raise click.ClickException(str(exc)) from exc
 
 
-def check_crawl_options(seeds: tuple[str, ...], sites: Path | None, job: str | None) -> None:
+def check_crawl_options(
+    seeds: tuple[str, ...], sites: Path | None, job: str | None, shared: bool = False
+) -> None:
     """Turn a crawl that cannot start into one line naming the culprit option."""
     from archiver.crawl.jobs import JobError, check_job_name
     from archiver.crawl.sitesfile import SitesFileError, load_sites
 
-    if not seeds and sites is None:
+    if not seeds and sites is None and not shared:
         raise click.UsageError("give SEEDS, or a sites file with --sites")
     if sites is not None:
         try:

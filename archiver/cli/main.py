@@ -6,6 +6,7 @@ import click
 
 from archiver.cli.articles import boilerplate, extract, history, reclean, reextract
 from archiver.cli.crawling import crawl, demo
+from archiver.cli.frontier import frontier
 from archiver.cli.merge import merge
 from archiver.cli.query import export, replay, search, serve
 from archiver.cli.schedule import schedule
@@ -19,7 +20,7 @@ def cli() -> None:
 
 for _command in (crawl, demo, extract, boilerplate, reclean, reextract, history):
     cli.add_command(_command)
-for _command in (search, serve, replay, export, schedule, merge):
+for _command in (search, serve, replay, export, schedule, merge, frontier):
     cli.add_command(_command)
 
 

@@ -85,7 +85,10 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
-ADDONS = {"archiver.crawl.addons.DerivedSettings": 0}
+ADDONS = {
+    "archiver.crawl.cluster.ClusterSettings": -10,  # before DerivedSettings: it sets JOB_NAME
+    "archiver.crawl.addons.DerivedSettings": 0,
+}
 DOWNLOADER_MIDDLEWARES = {
     "archiver.crawl.middlewares.OriginGuard": 55,  # after Scrapy's offsite check (50)
     "archiver.crawl.middlewares.PrivateAddressGuard": 60,
@@ -118,3 +121,15 @@ REPLAY_URL = "http://127.0.0.1:8080/archive/"  # where Datasette's replay links 
 REPLAY_REINDEX_INTERVAL = 30.0  # seconds between index refreshes while replaying; 0: at start only
 PYWB_VENV = ""  # pywb's virtualenv; empty: .venv-pywb beside the project
 SEARCH_LIMIT = 20  # archiver search: results shown unless --limit says otherwise
+
+# --- a crawl shared by several nodes (archiver crawl --frontier URL --node NAME) ---------------
+FRONTIER_URL = ""  # redis:// or rediss:// URL of the shared frontier; empty: this process alone
+FRONTIER_NODE = ""  # this node's name (its shard and WARC files carry it)
+FRONTIER_KEEP_ALIVE = False  # wait for new seeds instead of exiting once the frontier is idle
+FRONTIER_PASSWORD_ENV = "ARCHIVER_REDIS_PASSWORD"  # environment variable holding the password
+FRONTIER_KEY_PREFIX = "archiver"  # prefix of the crawl's Redis keys (one crawl per prefix)
+FRONTIER_BATCH = 4  # requests a node leases per round trip
+FRONTIER_LEASE_TIMEOUT = 30.0  # seconds without a heartbeat before a node's requests go back
+FRONTIER_HEARTBEAT = 1.0  # seconds between a node's heartbeats
+FRONTIER_IDLE_GRACE = 5.0  # seconds the shared frontier stays idle before a node exits
+FRONTIER_ROBOTS_TTL = 86400  # seconds a robots.txt one node fetched serves every node
