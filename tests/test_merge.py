@@ -400,7 +400,18 @@ def test_serve_finds_the_merged_archives_warc_files_in_every_folder(nodes, merge
         with ArchiverServer(args, free_port(), tmp_path, ready_path="/merged.json") as server:
             status, _, body = fetch(f"{server.base}/merged/articles.json?_shape=array")
             assert status == 200 and body.count(b'"url"') == count(archive, "articles")
+            records = {  # the reader's "WARC record" link, for an article of every node
+                name: fetch(f"{server.base}/article/{article_id}/warc")[0]
+                for article_id, name in rows(
+                    archive,
+                    "SELECT a.id, c.warc_filename FROM articles a JOIN captures c"
+                    " ON c.id = a.capture_id GROUP BY substr(c.warc_filename, 1, 8)",
+                )
+            }
             log = server.output()
+        assert len(records) >= 2  # articles of several nodes (one site was crawled by two)
+        reachable = {name for name in records if name.split("-")[1] in folders}
+        assert {name for name, status in records.items() if status == 200} == reachable
         assert f"{found} of {len(names)} WARC files found in" in log
         assert ("will not resolve" in log) == (found < len(names))
 
