@@ -224,9 +224,9 @@ class ArticleStore:
             "crawl_id": row.crawl_id,
             "fetched_at": row.fetched_at,
             "updated_at": now_iso(),
-            "text": "",
         }
         if existing is None:
+            values["text"] = ""  # _set_text writes it; an update keeps it while it is the same
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
             cursor = self.db.execute(
