@@ -174,6 +174,11 @@ def test_merged_articles_equal_a_reextract_of_every_nodes_warcs(merged, rebuilt)
     history = "SELECT a.url, v.version, v.text FROM article_versions v JOIN articles a"
     history += " ON a.id = v.article_id ORDER BY a.url, v.version"
     assert [tuple(r) for r in rows(merged, history)] == [tuple(r) for r in rows(rebuilt, history)]
+    meta = "SELECT url, author, published, language, description, page_type FROM articles"
+    meta += " ORDER BY url"
+    assert [tuple(r) for r in rows(merged, meta)] == [tuple(r) for r in rows(rebuilt, meta)]
+    kinds = "SELECT DISTINCT page_type FROM articles"
+    assert {r[0] for r in rows(merged, kinds)} == {"article"}  # every sample page's og:type
 
 
 def test_merging_the_same_shards_again_adds_nothing(nodes, merged, tmp_path):
