@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from archiver.cli import cli
 from archiver.serving.datasette import TABLES, datasette_metadata
 from archiver.serving.replay import capture_timestamp
+from storage.search import fts_query
 from tests.archive_servers import ArchiverServer, fetch, free_port, query
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
@@ -95,6 +96,35 @@ def test_articles_are_newest_first_with_facets(served):
     assert len(facets["site"]["results"]) == 2
     days = {item["value"] for item in facets["published"]["results"]}
     assert "2026-11-04" in days
+
+
+def test_articles_have_a_page_type_facet(served):
+    server, db, _ = served
+    data = get_json(server, "/news/articles.json?_size=0")
+    kinds = {item["value"]: item["count"] for item in data["facet_results"]["page_type"]["results"]}
+    assert kinds == {"article": 14}  # every sample article page says og:type "article"
+    assert kinds == {
+        r["page_type"]: r["n"]
+        for r in query(db, "SELECT page_type, count(*) AS n FROM articles GROUP BY page_type")
+    }
+
+
+def test_canned_search_reads_q_as_archiver_search_does(served):
+    server, db, _ = served
+
+    def canned(q: str) -> list[str]:
+        path = "/news/search.json?_shape=objects&q=" + quote(q)
+        return sorted(row["url"] for row in get_json(server, path)["rows"])
+
+    def archived(q: str) -> list[str]:
+        sql = "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        sql += " WHERE articles_fts MATCH ?"
+        return sorted(row["url"] for row in query(db, sql, fts_query(q)))
+
+    for q in ("Tanner's", "council's harbour", "Kellan Island", '"Kellan Island" OR ferry'):
+        assert canned(q) == archived(q) != [], q
+    assert canned("Tanner's *") == canned("Tanner's")  # a lone * is no syntax error
+    assert canned("*") == canned("- ''") == []  # nothing to search for: no match
 
 
 def test_full_text_search_on_articles(served):
