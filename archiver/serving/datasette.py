@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +124,18 @@ QUERIES: dict[str, dict[str, Any]] = {
 
 
 def datasette_metadata(
-    database: str, replay_url: str, tables: Iterable[str] = (), warc_dirs: Sequence[Path] = ()
+    database: str,
+    replay_url: str,
+    tables: Iterable[str] = (),
+    warc_dirs: Sequence[Path] = (),
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, Any]:
     """Datasette metadata for the archive served under the name ``database``.
 
     ``tables`` lists the tables the file holds: any the archiver does not describe here yet
-    still gets a title and a pointer to the schema reference.
+    still gets a title and a pointer to the schema reference. ``columns``, each table's columns,
+    drops the facets on columns an archive of an older schema lacks (Datasette would refuse
+    the table's page).
     """
     described = {
         name: {
@@ -140,6 +146,8 @@ def datasette_metadata(
         if not name.startswith("sqlite_") and "_fts" not in name
     }
     described.update(TABLES)
+    if columns is not None:
+        described = {n: _held_facets(meta, columns.get(n)) for n, meta in described.items()}
     reader = {
         "database": database,
         "replay_url": replay_url,
@@ -156,16 +164,29 @@ def datasette_metadata(
     }
 
 
+def _held_facets(meta: dict[str, Any], held: Collection[str] | None) -> dict[str, Any]:
+    """``meta`` with only the facets on columns in ``held`` (all of them when it is None)."""
+    if held is None or "facets" not in meta:
+        return meta
+    facets = [
+        facet
+        for facet in meta["facets"]
+        if (facet if isinstance(facet, str) else next(iter(facet.values()))) in held
+    ]
+    return {**meta, "facets": facets}
+
+
 def write_metadata(
     folder: Path,
     database: str,
     replay_url: str,
     tables: Iterable[str] = (),
     warc_dirs: Sequence[Path] = (),
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
     """Write the metadata file for ``database`` into ``folder``; return its path."""
     path = folder / "metadata.json"
-    metadata = datasette_metadata(database, replay_url, tables, warc_dirs)
+    metadata = datasette_metadata(database, replay_url, tables, warc_dirs, columns)
     text = json.dumps(metadata, indent=2, ensure_ascii=False)
     path.write_text(text, encoding="utf-8")
     return path
