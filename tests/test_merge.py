@@ -195,6 +195,24 @@ def test_merging_the_same_shards_again_adds_nothing(nodes, merged, tmp_path):
     assert dump(target) == before
 
 
+def test_a_shard_from_before_page_type_merges_and_leaves_the_archives_alone(nodes, tmp_path):
+    old = shutil.copy(nodes.db("n3"), tmp_path / "old-n3.db")
+    conn = sqlite3.connect(old)
+    with conn:  # n3's shard as schema version 5 left it: no page_type
+        conn.execute("DROP INDEX articles_page_type")
+        conn.execute("ALTER TABLE articles DROP COLUMN page_type")
+        conn.execute("PRAGMA user_version = 5")
+    conn.close()
+    kinds = "SELECT page_type, count(*) FROM articles GROUP BY page_type"
+    code, _, err = merge(old, "--db", "alone.db", cwd=tmp_path)
+    assert code == 0, err
+    assert [tuple(r) for r in rows(tmp_path / "alone.db", kinds)] == [(None, 7)]
+    # n1 crawled the same site earlier: n3's newer rows do not take its page_type away
+    code, _, err = merge(nodes.db("n1"), old, "--db", "both.db", cwd=tmp_path)
+    assert code == 0, err
+    assert [tuple(r) for r in rows(tmp_path / "both.db", kinds)] == [("article", 7)]
+
+
 def test_merging_into_a_nodes_shard_adds_the_other_nodes(nodes, merged, tmp_path):
     target = shutil.copy(nodes.db("n1"), tmp_path / "n1.db")
     code, _, err = merge(nodes.db("n2"), nodes.db("n3"), "--db", target, cwd=tmp_path)
