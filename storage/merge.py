@@ -58,6 +58,7 @@ ARTICLE_COLUMNS = (
     "published",
     "language",
     "description",
+    "page_type",
     "extracted",
     "fetched_at",
     "updated_at",
@@ -282,7 +283,7 @@ class _Merge:
         capture_id = captures.resolve(row["capture_id"])
         crawl_id = crawls.get(row["crawl_id"]) if row["crawl_id"] is not None else None
         existing = self.db.execute(
-            "SELECT a.id, a.extracted, a.title, a.fetched_at, c.url FROM articles a"
+            "SELECT a.id, a.extracted, a.title, a.fetched_at, c.url, a.page_type FROM articles a"
             " LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
             [row["url"]],
         ).fetchone()
@@ -297,7 +298,9 @@ class _Merge:
             if target_own_page and not own_page:
                 return  # an AMP copy never replaces an article stored from its own page
             newer = (own_page, row["fetched_at"]) > (target_own_page, existing[3])
-            if newer and (existing[1], existing[2]) != (row["extracted"], row["title"]):
+            page_type = row["page_type"] if "page_type" in _columns(row) else existing[5]
+            shard_has = (row["extracted"], row["title"], page_type)
+            if newer and (existing[1], existing[2], existing[5]) != shard_has:
                 self._replace_article(article_id, row, capture_id, crawl_id)
                 self.fresh.add(article_id)
                 self.report.count("updated")
@@ -309,11 +312,12 @@ class _Merge:
     def _insert_article(
         self, row: sqlite3.Row, capture_id: int | None, crawl_id: int | None
     ) -> int:
-        names = ", ".join(ARTICLE_COLUMNS)
-        marks = ", ".join("?" for _ in range(len(ARTICLE_COLUMNS) + 3))
+        columns = _columns(row)
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in range(len(columns) + 3))
         cursor = self.db.execute(
             f"INSERT INTO articles ({names}, capture_id, crawl_id, text) VALUES ({marks})",
-            [*(row[name] for name in ARTICLE_COLUMNS), capture_id, crawl_id, ""],
+            [*(row[name] for name in columns), capture_id, crawl_id, ""],
         )
         article_id = int(cursor.lastrowid or 0)
         self._learn(row["site"], article_id, row["extracted"])
@@ -324,16 +328,24 @@ class _Merge:
     ) -> None:
         site = self.db.execute("SELECT site FROM articles WHERE id = ?", [article_id]).fetchone()
         self.store.boilerplate.forget(str(site[0]), article_id)
-        assignments = ", ".join(f"{name} = ?" for name in ARTICLE_COLUMNS)
+        columns = _columns(row)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
         self.db.execute(
             f"UPDATE articles SET {assignments}, capture_id = ?, crawl_id = ? WHERE id = ?",
-            [*(row[name] for name in ARTICLE_COLUMNS), capture_id, crawl_id, article_id],
+            [*(row[name] for name in columns), capture_id, crawl_id, article_id],
         )
         self._learn(row["site"], article_id, row["extracted"])
 
     def _learn(self, site: str, article_id: int, extracted: str) -> None:
         # Blocks that start recurring need no re-cleaning here: finish() re-cleans the site.
         self.store.boilerplate.learn(site, article_id, decode_extracted(extracted).texts)
+
+
+def _columns(row: sqlite3.Row) -> list[str]:
+    """The :data:`ARTICLE_COLUMNS` a shard's row holds: one of an older schema has no page_type,
+    and the archive keeps what it had."""
+    held = set(row.keys())
+    return [name for name in ARTICLE_COLUMNS if name in held]
 
 
 class _CaptureMap:

@@ -57,5 +57,6 @@ class ArticleRow:
     published: str | None = None
     language: str | None = None
     description: str | None = None
+    page_type: str | None = None
     capture_id: int | None = None
     crawl_id: int | None = None

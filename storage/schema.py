@@ -198,12 +198,22 @@ def _v5_reader_indexes(db: sqlite_utils.Database) -> None:
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
 
 
+def _v6_page_type(db: sqlite_utils.Database) -> None:
+    """The kind of page an article declares (``articles.page_type``), indexed for its facet.
+
+    Rows stored before stay NULL until ``archiver reextract`` or a new capture fills them.
+    """
+    db.table("articles").add_column("page_type", str)
+    db.execute("CREATE INDEX articles_page_type ON articles (page_type)")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_core,
     _v2_site_blocks,
     _v3_versions_schedules,
     _v4_merged_shards,
     _v5_reader_indexes,
+    _v6_page_type,
 ]
 
 

@@ -199,11 +199,13 @@ class ArticleStore:
 
     def _save_article(self, row: ArticleRow) -> str:
         existing = self.db.execute(
-            "SELECT a.id, a.extracted, a.title, c.url FROM articles a"
+            "SELECT a.id, a.extracted, a.title, c.url, a.page_type FROM articles a"
             " LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
             [row.url],
         ).fetchone()
-        if existing is not None and (existing[1], existing[2]) == (row.extracted, row.title):
+        # A new page_type alone updates the row too: rows stored before it was kept get it.
+        stored = (row.extracted, row.title, row.page_type)
+        if existing is not None and (existing[1], existing[2], existing[4]) == stored:
             return "unchanged"
         if existing is not None and existing[3] == row.url:
             page = self._page_of(row.capture_id)
@@ -219,14 +221,15 @@ class ArticleStore:
             "published": row.published,
             "language": row.language,
             "description": row.description,
+            "page_type": row.page_type,
             "extracted": row.extracted,
             "capture_id": row.capture_id,
             "crawl_id": row.crawl_id,
             "fetched_at": row.fetched_at,
             "updated_at": now_iso(),
-            "text": "",
         }
         if existing is None:
+            values["text"] = ""  # _set_text writes it; an update keeps it while it is the same
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
             cursor = self.db.execute(

@@ -174,6 +174,11 @@ def test_merged_articles_equal_a_reextract_of_every_nodes_warcs(merged, rebuilt)
     history = "SELECT a.url, v.version, v.text FROM article_versions v JOIN articles a"
     history += " ON a.id = v.article_id ORDER BY a.url, v.version"
     assert [tuple(r) for r in rows(merged, history)] == [tuple(r) for r in rows(rebuilt, history)]
+    meta = "SELECT url, author, published, language, description, page_type FROM articles"
+    meta += " ORDER BY url"
+    assert [tuple(r) for r in rows(merged, meta)] == [tuple(r) for r in rows(rebuilt, meta)]
+    kinds = "SELECT DISTINCT page_type FROM articles"
+    assert {r[0] for r in rows(merged, kinds)} == {"article"}  # every sample page's og:type
 
 
 def test_merging_the_same_shards_again_adds_nothing(nodes, merged, tmp_path):
@@ -188,6 +193,24 @@ def test_merging_the_same_shards_again_adds_nothing(nodes, merged, tmp_path):
     code, out, _ = merge(moved, "--db", target, cwd=tmp_path)
     assert (code, out.startswith("nothing new")) == (0, True)
     assert dump(target) == before
+
+
+def test_a_shard_from_before_page_type_merges_and_leaves_the_archives_alone(nodes, tmp_path):
+    old = shutil.copy(nodes.db("n3"), tmp_path / "old-n3.db")
+    conn = sqlite3.connect(old)
+    with conn:  # n3's shard as schema version 5 left it: no page_type
+        conn.execute("DROP INDEX articles_page_type")
+        conn.execute("ALTER TABLE articles DROP COLUMN page_type")
+        conn.execute("PRAGMA user_version = 5")
+    conn.close()
+    kinds = "SELECT page_type, count(*) FROM articles GROUP BY page_type"
+    code, _, err = merge(old, "--db", "alone.db", cwd=tmp_path)
+    assert code == 0, err
+    assert [tuple(r) for r in rows(tmp_path / "alone.db", kinds)] == [(None, 7)]
+    # n1 crawled the same site earlier: n3's newer rows do not take its page_type away
+    code, _, err = merge(nodes.db("n1"), old, "--db", "both.db", cwd=tmp_path)
+    assert code == 0, err
+    assert [tuple(r) for r in rows(tmp_path / "both.db", kinds)] == [("article", 7)]
 
 
 def test_merging_into_a_nodes_shard_adds_the_other_nodes(nodes, merged, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from click.testing import CliRunner
 from archiver.cli import cli
 from archiver.serving.datasette import TABLES, datasette_metadata
 from archiver.serving.replay import capture_timestamp
+from storage.search import fts_query
 from tests.archive_servers import ArchiverServer, fetch, free_port, query
+from tests.conftest import copy_archive
 
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
 REPLAY_URL = "http://127.0.0.1:9/archive/"
@@ -95,6 +98,51 @@ def test_articles_are_newest_first_with_facets(served):
     assert len(facets["site"]["results"]) == 2
     days = {item["value"] for item in facets["published"]["results"]}
     assert "2026-11-04" in days
+
+
+def test_articles_have_a_page_type_facet(served):
+    server, db, _ = served
+    data = get_json(server, "/news/articles.json?_size=0")
+    kinds = {item["value"]: item["count"] for item in data["facet_results"]["page_type"]["results"]}
+    assert kinds == {"article": 14}  # every sample article page says og:type "article"
+    assert kinds == {
+        r["page_type"]: r["n"]
+        for r in query(db, "SELECT page_type, count(*) AS n FROM articles GROUP BY page_type")
+    }
+
+
+def test_an_archive_from_before_page_type_is_served_without_its_facet(sample_archive, tmp_path):
+    work = copy_archive(sample_archive, tmp_path)
+    conn = sqlite3.connect(work / "news.db")
+    with conn:  # the archive as schema version 5 left it; serve reads it and does not migrate
+        conn.execute("DROP INDEX articles_page_type")
+        conn.execute("ALTER TABLE articles DROP COLUMN page_type")
+        conn.execute("PRAGMA user_version = 5")
+    conn.close()
+    args = ["serve", "--db", "news.db", "--replay-url", REPLAY_URL]
+    with ArchiverServer(args, free_port(), work, "/news.json", log_dir=tmp_path) as server:
+        assert fetch(server.base + "/news/articles")[0] == 200
+        facets = get_json(server, "/news/articles.json?_size=0")["facet_results"]
+    assert {"site", "language", "author", "published"} <= set(facets)
+    assert "page_type" not in facets
+
+
+def test_canned_search_reads_q_as_archiver_search_does(served):
+    server, db, _ = served
+
+    def canned(q: str) -> list[str]:
+        path = "/news/search.json?_shape=objects&q=" + quote(q)
+        return sorted(row["url"] for row in get_json(server, path)["rows"])
+
+    def archived(q: str) -> list[str]:
+        sql = "SELECT a.url FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        sql += " WHERE articles_fts MATCH ?"
+        return sorted(row["url"] for row in query(db, sql, fts_query(q)))
+
+    for q in ("Tanner's", "council's harbour", "Kellan Island", '"Kellan Island" OR ferry'):
+        assert canned(q) == archived(q) != [], q
+    assert canned("Tanner's *") == canned("Tanner's")  # a lone * is no syntax error
+    assert canned("*") == canned("- ''") == []  # nothing to search for: no match
 
 
 def test_full_text_search_on_articles(served):

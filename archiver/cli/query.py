@@ -132,6 +132,10 @@ def serve(db: Path, warc_dirs: tuple[Path, ...], port: int | None, replay_url: s
     port = port or settings.getint("SERVE_PORT")
     with open_reader(db) as reader:
         tables = reader.tables()
+        columns = {
+            table: [str(row[0]) for row in reader.conn.execute(_COLUMNS_OF, [table])]
+            for table in tables
+        }
         names = [
             row[0] for row in reader.conn.execute("SELECT DISTINCT warc_filename FROM captures")
         ]
@@ -145,12 +149,15 @@ def serve(db: Path, warc_dirs: tuple[Path, ...], port: int | None, replay_url: s
     with tempfile.TemporaryDirectory(prefix="archiver-serve-") as tmp:
         replay = replay_url or settings.get("REPLAY_URL")
         folders = [folder.resolve() for folder in warc_dirs or _default_warc_dir()]
-        metadata = write_metadata(Path(tmp), db.stem, replay, tables, folders)
+        metadata = write_metadata(Path(tmp), db.stem, replay, tables, folders, columns)
         how = "live (a crawl holds it)" if live else "read-only"
         click.echo(f"Serving {db} {how} at http://{HOST}:{port}/ (Ctrl-C stops)")
         status = run_datasette(db, metadata, HOST, port, live, on_live=_say_live)
     if status:
         raise click.ClickException(f"datasette exited with status {status}; see its log above")
+
+
+_COLUMNS_OF = "SELECT name FROM pragma_table_info(?)"
 
 
 def _default_warc_dir() -> tuple[Path, ...]:

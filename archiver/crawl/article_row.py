@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -27,9 +28,25 @@ def article_row(
         published=article.published,
         language=article.language,
         description=article.description,
+        page_type=page_type_column(article.page_type),
         capture_id=capture_id,
         crawl_id=crawl_id,
     )
+
+
+# Longest page_type kept: declared types are short words; anything longer is not a type.
+PAGE_TYPE_CHARS = 40
+_SCHEMA_ORG = re.compile(r"^https?://(www\.)?schema\.org/", re.I)
+
+
+def page_type_column(declared: str | None) -> str | None:
+    """The ``articles.page_type`` value for a page's declared type (og:type, else JSON-LD @type).
+
+    The type as declared, lower-cased and trimmed, a schema.org address reduced to its name:
+    ``article``, ``newsarticle``, ``blogposting``, ``video.other``. NULL when none or too long.
+    """
+    kind = _SCHEMA_ORG.sub("", " ".join((declared or "").split())).lower()
+    return kind if kind and len(kind) <= PAGE_TYPE_CHARS else None
 
 
 def extracted_column(blocks: Iterable[Block], kept: Iterable[bool]) -> str:

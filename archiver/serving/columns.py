@@ -53,6 +53,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "published": "publication date, ISO YYYY-MM-DD",
         "language": "ISO 639-1 code",
         "description": "the page's description meta",
+        "page_type": (
+            "the kind of page it declares (og:type, else JSON-LD @type), lower-case: article,"
+            " newsarticle, blogposting, video.other…; NULL when it declares none"
+        ),
         "text": "cleaned article text, one paragraph per line",
         "extracted": (
             'JSON {"blocks": [[text, …], …], "kept": [true, …]}: '

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from archiver.serving.columns import COLUMNS
 from archiver.serving.foreground import run_server
+from storage.search import SearchSyntaxError, fts_query
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 WATCH_SECONDS = 0.5  # how often an immutable server looks for a crawl that opened the archive
@@ -26,7 +27,13 @@ TABLES: dict[str, dict[str, Any]] = {
         "fts_pk": "rowid",
         "sort_desc": "published",
         "label_column": "title",
-        "facets": ["site", "language", {"array": "author"}, {"date": "published"}],
+        "facets": [
+            "site",
+            "language",
+            {"array": "author"},
+            "page_type",
+            {"date": "published"},
+        ],
     },
     "captures": {
         "title": "Captures",
@@ -82,7 +89,7 @@ select a.id, a.published, a.site, a.title,
   replace(snippet(articles_fts, -1, '[', ']', '…', 24), char(10), ' ') as snippet,
   a.url, a.fetched_at
 from articles_fts join articles a on a.rowid = articles_fts.rowid
-where articles_fts match coalesce(nullif(:q, ''), '""')
+where articles_fts match fts_query(:q)
 order by articles_fts.rank
 limit 100
 """.strip()
@@ -107,8 +114,9 @@ QUERIES: dict[str, dict[str, Any]] = {
     "search": {
         "title": "Search articles",
         "description": (
-            'Full-text search (SQLite FTS5 syntax: words, "exact phrases", OR, NOT, prefix*),'
-            " most relevant first; matches in the snippet are [bracketed]."
+            "Full-text search with the syntax of archiver search: words and names as typed"
+            ' (O\'Brien), "exact phrases", OR, NOT, prefix*; most relevant first, matches in'
+            " the snippet [bracketed]."
         ),
         "sql": SEARCH_SQL,
     },
@@ -116,12 +124,18 @@ QUERIES: dict[str, dict[str, Any]] = {
 
 
 def datasette_metadata(
-    database: str, replay_url: str, tables: Iterable[str] = (), warc_dirs: Sequence[Path] = ()
+    database: str,
+    replay_url: str,
+    tables: Iterable[str] = (),
+    warc_dirs: Sequence[Path] = (),
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, Any]:
     """Datasette metadata for the archive served under the name ``database``.
 
     ``tables`` lists the tables the file holds: any the archiver does not describe here yet
-    still gets a title and a pointer to the schema reference.
+    still gets a title and a pointer to the schema reference. ``columns``, each table's columns,
+    drops the facets on columns an archive of an older schema lacks (Datasette would refuse
+    the table's page).
     """
     described = {
         name: {
@@ -132,6 +146,8 @@ def datasette_metadata(
         if not name.startswith("sqlite_") and "_fts" not in name
     }
     described.update(TABLES)
+    if columns is not None:
+        described = {n: _held_facets(meta, columns.get(n)) for n, meta in described.items()}
     reader = {
         "database": database,
         "replay_url": replay_url,
@@ -148,16 +164,29 @@ def datasette_metadata(
     }
 
 
+def _held_facets(meta: dict[str, Any], held: Collection[str] | None) -> dict[str, Any]:
+    """``meta`` with only the facets on columns in ``held`` (all of them when it is None)."""
+    if held is None or "facets" not in meta:
+        return meta
+    facets = [
+        facet
+        for facet in meta["facets"]
+        if (facet if isinstance(facet, str) else next(iter(facet.values()))) in held
+    ]
+    return {**meta, "facets": facets}
+
+
 def write_metadata(
     folder: Path,
     database: str,
     replay_url: str,
     tables: Iterable[str] = (),
     warc_dirs: Sequence[Path] = (),
+    columns: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
     """Write the metadata file for ``database`` into ``folder``; return its path."""
     path = folder / "metadata.json"
-    metadata = datasette_metadata(database, replay_url, tables, warc_dirs)
+    metadata = datasette_metadata(database, replay_url, tables, warc_dirs, columns)
     text = json.dumps(metadata, indent=2, ensure_ascii=False)
     path.write_text(text, encoding="utf-8")
     return path
@@ -169,6 +198,26 @@ def write_metadata(
 MAX_VALUE_BYTES = 8_000_000  # longest string or blob (and row); articles are well under 1 MB
 TIME_LIMIT_MS = 1000  # Datasette's sql_time_limit_ms, said here so the command makes it explicit
 DENIED_FUNCTIONS = frozenset({"fts3_tokenizer"})  # it hands out a native pointer
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """Give ``conn`` the SQL function ``fts_query(text)``: the canned search reads ``q`` as
+    ``archiver search`` and the reader do."""
+    conn.create_function("fts_query", 1, sql_fts_query, deterministic=True)
+
+
+# An FTS5 query that matches nothing: what a search with no word in it finds.
+NO_MATCH = '""'
+
+
+def sql_fts_query(text: object) -> str:
+    """:func:`storage.search.fts_query` for SQL: no match for NULL, empty or word-less text."""
+    if text is None:
+        return NO_MATCH
+    try:
+        return fts_query(str(text))
+    except SearchSyntaxError:
+        return NO_MATCH
 
 
 def limit_connection(conn: sqlite3.Connection) -> None:
