@@ -6,6 +6,7 @@ import importlib.metadata
 import os
 import shutil
 import subprocess
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -24,11 +25,13 @@ def test_license_is_an_spdx_expression() -> None:
     assert metadata["License-Expression"] == "Apache-2.0"
 
 
-def make(target: str, folder: Path, path: str, *wrap: str) -> subprocess.CompletedProcess[str]:
+def make(
+    target: str, folder: Path, path: str, *wrap: str, repo: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     """``make TARGET``, the Debian installs aimed at paths in ``folder``, which does not exist."""
     variables = [f"CHROMIUM={folder}/chromium", f"REPLAYWEBPAGE={folder}/ui.js"]
     return subprocess.run(
-        [*wrap, shutil.which("make") or "make", "-s", "-C", str(REPO), *variables, target],
+        [*wrap, shutil.which("make") or "make", "-s", "-C", str(repo), *variables, target],
         env={**os.environ, "PATH": path},
         capture_output=True,
         text=True,
@@ -59,7 +62,15 @@ def test_make_says_what_to_install_when_it_cannot_install_it(
 def test_make_does_not_try_apt_get_when_not_root() -> None:
     nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
     missing = Path(f"/tmp/archiver-test-{os.getpid()}-absent")  # one nobody may look into
-    result = make(str(missing / "chromium"), missing, os.environ["PATH"], *nobody)
+    # The Makefile alone, where nobody may read it: the checkout itself may be private to root.
+    readable = Path(tempfile.mkdtemp(prefix="archiver-make-"))
+    readable.chmod(0o755)
+    shutil.copy(REPO / "Makefile", readable / "Makefile")
+    try:
+        path = os.environ["PATH"]
+        result = make(str(missing / "chromium"), missing, path, *nobody, repo=readable)
+    finally:
+        shutil.rmtree(readable)
     assert result.returncode != 0
     assert NEEDS.format(pkg="chromium") in result.stderr
     assert "apt-get update" not in result.stderr and "Permission denied" not in result.stderr

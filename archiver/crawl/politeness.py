@@ -119,9 +119,9 @@ class ClusterRobotsTxt(RobotsTxtMiddleware):
                 if client.set(keys.robots_lock(netloc), self.link.node, nx=True, ex=60):
                     return None
             except UNREACHABLE:
-                return None  # fetch it here: politeness to one host beats waiting on Redis
+                pass  # Redis is away: wait for it (as the frontier does) rather than fetch twice
             await _sleep(0.2)
-        return None
+        return None  # nobody shared it in time: fetch it here
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         self._publish(netloc, response.body)
