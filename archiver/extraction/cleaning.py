@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from archiver.extraction.gates import word_prefixes
-from archiver.extraction.lexicon import Lexicon, load_lexicon
+from archiver.extraction.lexicon import PITCH_WEIGHTS, Lexicon, load_lexicon
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,25 @@ SATELLITES = 3
 RELATED_ITEMS = 8
 HEADLINE_CHARS = 160
 
+# Why a block was dropped, as the reader says it: by pitch vocabulary kind (the ``[phrases]``
+# tables of the vocabulary files), and for labels, related lists, bios and bare imperatives.
+REASONS = {
+    "appeal": "appeal",
+    "mission": "appeal",  # how a publisher describes itself when it asks for money
+    "subscribe": "newsletter or subscription pitch",
+    "social": "share or follow prompt",
+    "app": "app prompt",
+    "legal": "legal notice",
+    "cookie": "cookie notice",
+    "comments": "comments prompt",
+    "reading_time": "reading time",
+    "meta": "update note",
+}
+RELATED = "related links"
+CREDIT = "credit or copyright"
+BIO = "author bio"
+CALL_TO_ACTION = "call to action"
+
 _EXCLAIM = re.compile(r"!\s*$|!\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")
 
@@ -77,25 +96,33 @@ def pitch_score(text: str, lexicon: Lexicon | None = None) -> float:
 
     ``lexicon`` defaults to the package's vocabulary files.
     """
-    lx = lexicon if lexicon is not None else load_lexicon()
+    return _scored(text, lexicon if lexicon is not None else load_lexicon())[0]
+
+
+def _scored(text: str, lx: Lexicon) -> tuple[float, str]:
+    """A block's pitch score, and what it reads as: the kind that added most to the score."""
     lowered = text.lower()
-    score = _label_score(text, lowered, lx)
+    score, kind = _label_score(text, lowered, lx)
+    strongest = score
     appeal, networks = 0, False
     keys = lx.candidate_keys(lowered)
     if keys:  # else no vocabulary can hit
-        appeal = lx.appeal.hits(lowered, keys)
-        score += lx.appeal.weight * appeal
-        for vocabulary in lx.other_pitches:
-            score += vocabulary.weight * vocabulary.hits(lowered, keys)
+        for name, vocabulary in zip(PITCH_WEIGHTS, lx.pitch_vocabularies, strict=True):
+            hits = vocabulary.hits(lowered, keys)
+            appeal = hits if vocabulary is lx.appeal else appeal
+            score += vocabulary.weight * hits
+            if vocabulary.weight * hits > strongest:
+                strongest, kind = vocabulary.weight * hits, REASONS[name]
         # A count, so the candidates are not enough: only exact prefixes say two networks.
         networks = len(lx.networks & keys) >= 2 and len(lx.networks & word_prefixes(lowered)) >= 2
     if lx.imperative.match(text):
         score += 2.0 if score else 1.0
     if networks:
         score += 1.5
+        kind = kind if strongest else REASONS["social"]
     if score == 0.0:
-        return 0.0
-    return score + _shape_score(text, lx, appeal=appeal > 0)
+        return 0.0, kind
+    return score + _shape_score(text, lx, appeal=appeal > 0), kind
 
 
 def _shape_score(text: str, lx: Lexicon, appeal: bool) -> float:
@@ -127,23 +154,29 @@ def bio_score(text: str, lexicon: Lexicon | None = None) -> float:
     return bio.weight * min(bio.hits(lowered, word_prefixes(lowered)), 1)
 
 
-def _label_score(text: str, lowered: str, lx: Lexicon) -> float:
-    """Score of a navigation, credit, copyright or advertising label in a short block."""
+def _label_score(text: str, lowered: str, lx: Lexicon) -> tuple[float, str]:
+    """Score of a navigation, credit, copyright or advertising label in a short block, and kind."""
     if len(text) > LABEL_CHARS:
-        return 0.0
+        return 0.0, CALL_TO_ACTION
     if "©" in text or lx.copyright.search(lowered) or lx.caption_credit.search(lowered):
-        return 3.5
-    if lx.related_label.match(lowered) or lx.credit.match(lowered) or lx.advertising.match(lowered):
-        return 4.0
+        return 3.5, CREDIT
+    if lx.related_label.match(lowered):
+        return 4.0, RELATED
+    if lx.credit.match(lowered):
+        return 4.0, CREDIT
+    if lx.advertising.match(lowered):
+        return 4.0, "advertising label"
     if len(text) > SHORT_CHARS:
-        return 0.0
+        return 0.0, CALL_TO_ACTION
     if text.endswith((".", "!", "?")):  # a sentence: a "related" phrase counts only opening it
         related = lx.related_anywhere.match(lowered) is not None
     else:  # a label or a headline: anywhere
         related = lx.related_anywhere.search(lowered) is not None or (
             text.endswith(":") and lx.related_start.match(lowered) is not None
         )
-    return 4.0 if related or lx.navigation.match(lowered) else 0.0
+    if related:
+        return 4.0, RELATED
+    return (4.0, "navigation") if lx.navigation.match(lowered) else (0.0, CALL_TO_ACTION)
 
 
 # --- Cleaning ----------------------------------------------------------------------------------
@@ -160,21 +193,33 @@ def clean_blocks(
     """
     if not blocks:
         return blocks
+    reasons = drop_reasons(blocks, language, lexicon)
+    return [block for block, reason in zip(blocks, reasons, strict=True) if reason is None]
+
+
+def drop_reasons(
+    blocks: Sequence[Block], language: str | None = None, lexicon: Lexicon | None = None
+) -> list[str | None]:
+    """For each block, why the layer drops it ("appeal", "related links", ...); None: kept.
+
+    The one marking :func:`clean_blocks` keeps the blocks of; arguments as there.
+    """
     lx = lexicon if lexicon is not None else load_lexicon()
-    scores = [pitch_score(block.text, lx) for block in blocks]
-    drop = [score >= BODY_THRESHOLD for score in scores]
-    _mark_related_lists(blocks, drop, lx)
-    _mark_neighbours(blocks, scores, drop)
-    _mark_run(reversed(range(len(blocks))), blocks, scores, drop, lx, tail=True)
-    _mark_run(range(len(blocks)), blocks, scores, drop, lx, tail=False)
-    return [block for block, dropped in zip(blocks, drop, strict=True) if not dropped]
+    scored = [_scored(block.text, lx) for block in blocks]
+    scores = [score for score, _ in scored]
+    reasons = [kind if score >= BODY_THRESHOLD else None for score, kind in scored]
+    _mark_related_lists(blocks, reasons, lx)
+    _mark_neighbours(blocks, scores, reasons)
+    _mark_run(reversed(range(len(blocks))), blocks, scored, reasons, lx, tail=True)
+    _mark_run(range(len(blocks)), blocks, scored, reasons, lx, tail=False)
+    return reasons
 
 
 def _mark_run(
     order: Iterable[int],
-    blocks: list[Block],
-    scores: list[float],
-    drop: list[bool],
+    blocks: Sequence[Block],
+    scored: list[tuple[float, str]],
+    reasons: list[str | None],
     lx: Lexicon,
     *,
     tail: bool,
@@ -183,16 +228,17 @@ def _mark_run(
     pending: list[int] = []  # short blocks since the last pitch
     for i in order:
         text = blocks[i].text
-        if len(text) > EDGE_CHARS and scores[i] < BODY_THRESHOLD:
+        score, kind = scored[i]
+        if len(text) > EDGE_CHARS and score < BODY_THRESHOLD:
             break
-        if (
-            drop[i]
-            or scores[i] >= EDGE_THRESHOLD
-            or (tail and bio_score(text, lx) >= EDGE_THRESHOLD)
-        ):
-            drop[i] = True
-            for j in pending:
-                drop[j] = True
+        reason = reasons[i]
+        if reason is None and score >= EDGE_THRESHOLD:
+            reason = kind
+        elif reason is None and tail and bio_score(text, lx) >= EDGE_THRESHOLD:
+            reason = BIO
+        if reason is not None:
+            for j in [*pending, i]:
+                reasons[j] = reason
             pending.clear()
         elif len(text) <= SATELLITE_CHARS and len(pending) < SATELLITES:
             pending.append(i)
@@ -200,40 +246,48 @@ def _mark_run(
             break
 
 
-def _mark_neighbours(blocks: list[Block], scores: list[float], drop: list[bool]) -> None:
+def _mark_neighbours(
+    blocks: Sequence[Block], scores: list[float], reasons: list[str | None]
+) -> None:
     """Extend each dropped pitch over the weaker pitches and short lines next to it.
 
     Appeals come in runs: "we have a favour to ask", the newsroom's story, the ask, the payment
-    buttons, "remind me later". Only the ask needs to be strong.
+    buttons, "remind me later". Only the ask needs to be strong; the run goes for its reason.
     """
     for order in (range(len(blocks)), range(len(blocks) - 1, -1, -1)):
-        in_run = False
+        run: str | None = None  # the reason of the run walked through, if in one
         pending: list[int] = []  # short lines since the last dropped block
         for i in order:
-            if drop[i] or (in_run and scores[i] >= NEIGHBOUR_THRESHOLD):
+            if reasons[i] is not None or (run is not None and scores[i] >= NEIGHBOUR_THRESHOLD):
+                run = reasons[i] or run
                 for j in [*pending, i]:
-                    drop[j] = True
-                in_run = True
+                    reasons[j] = run
                 pending.clear()
-            elif in_run and len(blocks[i].text) <= SATELLITE_CHARS and len(pending) < SATELLITES:
+            elif (
+                run is not None
+                and len(blocks[i].text) <= SATELLITE_CHARS
+                and len(pending) < SATELLITES
+            ):
                 pending.append(i)
             else:
-                in_run = False
+                run = None
                 pending.clear()
 
 
-def _mark_related_lists(blocks: list[Block], drop: list[bool], lx: Lexicon) -> None:
+def _mark_related_lists(blocks: Sequence[Block], reasons: list[str | None], lx: Lexicon) -> None:
     """Drop the headline-like blocks that follow a stand-alone "related" label."""
     for i, block in enumerate(blocks):
-        if not drop[i] or not _standalone_label(block.text, lx):
+        if reasons[i] is None or not _standalone_label(block.text, lx):
             continue
         for j in range(i + 1, min(i + 1 + RELATED_ITEMS, len(blocks))):
-            if drop[j] or not _headline_like(blocks[j].text, lx) or _opens_section(blocks, j, lx):
+            if reasons[j] is not None or not _headline_like(blocks[j].text, lx):
                 break
-            drop[j] = True
+            if _opens_section(blocks, j, lx):
+                break
+            reasons[j] = RELATED
 
 
-def _opens_section(blocks: list[Block], index: int, lx: Lexicon) -> bool:
+def _opens_section(blocks: Sequence[Block], index: int, lx: Lexicon) -> bool:
     """Whether the block at ``index`` is a heading over a paragraph of the article."""
     following = blocks[index + 1].text if index + 1 < len(blocks) else ""
     return blocks[index].tag == "head" and bool(following) and not _headline_like(following, lx)
