@@ -40,7 +40,7 @@ def snapshot(root: Path) -> Snapshot:
         fields = None
         if article is not None:
             fields = {f.name: repr(getattr(article, f.name)) for f in dataclasses.fields(article)}
-            fields["extracted"] = extracted_column(article.blocks, article.kept)
+            fields["extracted"] = extracted_column(article.blocks, article.kept, article.reasons)
         pages[url] = {"kind": analysis.kind, "article": fields}
     return pages
 

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ExtractedBlocks:
-    """One article's blocks as ``[text, tag]`` pairs, and whether in-page cleaning kept each."""
+    """One article's blocks as ``[text, tag]`` pairs, and whether in-page cleaning kept each.
+
+    ``reasons`` says why cleaning dropped each block (None for a kept one); it is None as a
+    whole for a row stored before the column held reasons.
+    """
 
     blocks: tuple[tuple[str, ...], ...]
     kept: tuple[bool, ...]
+    reasons: tuple[str | None, ...] | None = None
 
     @property
     def texts(self) -> list[str]:
@@ -24,14 +29,25 @@ class ExtractedBlocks:
         return [block[0] for block in self.blocks]
 
 
-def encode_extracted(blocks: Iterable[Sequence[str]], kept: Iterable[bool]) -> str:
-    """The column's JSON: ``{"blocks": [[text, tag], ...], "kept": [true, ...]}``, compact."""
-    payload = {"blocks": [list(block) for block in blocks], "kept": list(kept)}
+def encode_extracted(
+    blocks: Iterable[Sequence[str]],
+    kept: Iterable[bool],
+    reasons: Iterable[str | None] | None = None,
+) -> str:
+    """The column's JSON, compact: ``{"blocks": [[text, tag], ...], "kept": [true, ...]}``, and
+    ``"reasons": [null, "appeal", ...]`` (why each dropped block went) when ``reasons`` is given.
+    """
+    payload: dict[str, object] = {"blocks": [list(block) for block in blocks], "kept": list(kept)}
+    if reasons is not None:
+        payload["reasons"] = list(reasons)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode_extracted(extracted: str) -> ExtractedBlocks:
-    """Read the column's JSON back."""
+    """Read the column's JSON back; a row without reasons reads with ``reasons`` None."""
     data = json.loads(extracted)
     blocks = tuple(tuple(str(part) for part in block) for block in data["blocks"])
-    return ExtractedBlocks(blocks, tuple(bool(flag) for flag in data["kept"]))
+    kept = tuple(bool(flag) for flag in data["kept"])
+    stored = data.get("reasons")
+    reasons = None if stored is None else tuple(None if r is None else str(r) for r in stored)
+    return ExtractedBlocks(blocks, kept, reasons)

@@ -173,7 +173,7 @@ def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
         article = extract_article(stored.body, row["url"], stored.header("Content-Type"))
         assert article is not None
         blocks = (block.to_list() for block in article.blocks)
-        assert encode_extracted(blocks, article.kept) == row["extracted"]
+        assert encode_extracted(blocks, article.kept, article.reasons) == row["extracted"]
         assert article.title == row["title"]
         # the site layer only ever removes whole blocks of what extraction returned
         lines = iter(article.text.split("\n"))

@@ -21,7 +21,7 @@ def article_row(
         site=urlsplit(article.url).netloc.lower(),
         blocks=tuple(block.text for block in article.blocks),
         kept=article.kept,
-        extracted=extracted_column(article.blocks, article.kept),
+        extracted=extracted_column(article.blocks, article.kept, article.reasons),
         fetched_at=fetched_at,
         title=article.title,
         author=article.author,
@@ -49,6 +49,8 @@ def page_type_column(declared: str | None) -> str | None:
     return kind if kind and len(kind) <= PAGE_TYPE_CHARS else None
 
 
-def extracted_column(blocks: Iterable[Block], kept: Iterable[bool]) -> str:
-    """The ``articles.extracted`` value for these blocks and in-page verdicts."""
-    return encode_extracted((block.to_list() for block in blocks), kept)
+def extracted_column(
+    blocks: Iterable[Block], kept: Iterable[bool], reasons: Iterable[str | None] | None = None
+) -> str:
+    """The ``articles.extracted`` value for these blocks, in-page verdicts and drop reasons."""
+    return encode_extracted((block.to_list() for block in blocks), kept, reasons)

@@ -12,7 +12,7 @@ from pathlib import Path
 from archiver.crawl.article_row import article_row, extracted_column
 from archiver.extraction.analysis import analyse
 from archiver.extraction.cleaning import Block
-from archiver.extraction.extract import in_page_verdicts
+from archiver.extraction.extract import in_page_reasons
 from archiver.extraction.pagekind import ARTICLE
 from storage.errors import ArchiveError
 from storage.extracted import decode_extracted
@@ -127,7 +127,8 @@ def reclean(store: ArticleStore, site: str | None = None) -> int:
     for row in list(store.articles(site)):
         stored = decode_extracted(row["extracted"])
         blocks = tuple(Block.from_list(value) for value in stored.blocks)
-        kept = in_page_verdicts(blocks, row["language"])
-        changed += store.replace_extracted(row["id"], extracted_column(blocks, kept))
+        reasons = in_page_reasons(blocks, row["language"])
+        kept = tuple(reason is None for reason in reasons)
+        changed += store.replace_extracted(row["id"], extracted_column(blocks, kept, reasons))
     store.commit()
     return changed

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from archiver.extraction.cleaning import Block, clean_blocks
+from archiver.extraction.cleaning import Block, drop_reasons
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
@@ -48,6 +48,8 @@ class Article:
     page_type: str | None = None
     blocks: tuple[Block, ...] = field(default=(), repr=False)
     kept: tuple[bool, ...] = field(default=(), repr=False)
+    # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
+    reasons: tuple[str | None, ...] = field(default=(), repr=False)
 
     @property
     def raw_text(self) -> str:
@@ -57,8 +59,12 @@ class Article:
 
 def in_page_verdicts(blocks: tuple[Block, ...], language: str | None) -> tuple[bool, ...]:
     """For each block, whether the in-page layer keeps it."""
-    kept_ids = {id(block) for block in clean_blocks(list(blocks), language)}
-    return tuple(id(block) in kept_ids for block in blocks)
+    return tuple(reason is None for reason in in_page_reasons(blocks, language))
+
+
+def in_page_reasons(blocks: tuple[Block, ...], language: str | None) -> tuple[str | None, ...]:
+    """For each block, why the in-page layer drops it; None for a block it keeps."""
+    return tuple(drop_reasons(blocks, language))
 
 
 def extract_article(
@@ -94,7 +100,8 @@ def extract_article(
     if not blocks:
         return None
     language = _declared_language(markup)
-    kept = in_page_verdicts(blocks, language)
+    reasons = in_page_reasons(blocks, language)
+    kept = tuple(reason is None for reason in reasons)
     return Article(
         url=url,
         text="\n".join(block.text for block, keep in zip(blocks, kept, strict=True) if keep),
@@ -108,6 +115,7 @@ def extract_article(
         page_type=meta.page_type,
         blocks=blocks,
         kept=kept,
+        reasons=reasons,
     )
 
 

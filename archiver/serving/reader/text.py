@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from storage.boilerplate import block_fingerprint
 from storage.extracted import ExtractedBlocks
 
-# Words that name what an in-page block was; the archive keeps only whether cleaning kept a
-# block, so the reader says what the dropped text reads as (first match wins).
+# Only for rows stored before the archive kept why cleaning dropped each block (the
+# ``extracted`` column without "reasons"): words that name what a dropped block reads as, first
+# match wins. Rows stored since carry the cleaning layer's own reason, in every language.
 RELATED = "related links"
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("newsletter pitch", re.compile(r"newsletter|sign up|inbox|briefing|\bbrief\b", re.I)),
@@ -109,7 +110,9 @@ def removed_blocks(
             pages = site_pages.get(block_fingerprint(words))
             why = f"site block seen on {pages} pages" if pages else "removed by the site layer"
             found.append((index, words, why))
-        else:
+        elif extracted.reasons is not None and index < len(extracted.reasons):
+            found.append((index, words, extracted.reasons[index]))  # as cleaning recorded it
+        else:  # a row stored before reasons were: guess from the words
             previous = found[-1] if found else None
             in_list = block[1:2] == ("item",) or _BULLET.match(words)
             if in_list and previous and previous[0] == index - 1 and previous[2] == RELATED:
