@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,3 +94,38 @@ def test_reclean_is_stable_on_a_clean_archive(crawled: tuple[Path, str]) -> None
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("0 of ")
     assert article_texts(work / "a.db") == before
+
+
+def test_reclean_gives_rows_stored_without_reasons_their_reasons(
+    crawled: tuple[Path, str], tmp_path: Path
+) -> None:
+    work, _ = crawled
+    db = tmp_path / "old.db"
+    shutil.copyfile(work / "a.db", db)
+    conn = sqlite3.connect(db)
+    try:
+        stored = dict(conn.execute("SELECT id, extracted FROM articles").fetchall())
+        for article_id, extracted in stored.items():
+            data = json.loads(extracted)
+            assert len(data.pop("reasons")) == len(data["kept"])
+            conn.execute(
+                "UPDATE articles SET extracted = ? WHERE id = ?", [json.dumps(data), article_id]
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    before = article_texts(db)
+    result = run_archiver("reclean", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 of ")  # the text is the same; the reasons are back
+    assert article_texts(db) == before
+    conn = sqlite3.connect(db)
+    try:
+        again = dict(conn.execute("SELECT id, extracted FROM articles").fetchall())
+    finally:
+        conn.close()
+    assert {i: json.loads(e) for i, e in again.items()} == {
+        i: json.loads(e) for i, e in stored.items()
+    }
+    reasons = [r for e in again.values() for r in json.loads(e)["reasons"] if r is not None]
+    assert reasons and set(reasons) == {"appeal"}  # the appeal inside the body, on every page

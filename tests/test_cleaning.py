@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.extraction.cleaning import Block, clean_blocks, pitch_score
+from archiver.extraction.cleaning import (
+    BODY_THRESHOLD,
+    Block,
+    clean_blocks,
+    drop_reasons,
+    pitch_score,
+)
 from archiver.extraction.gates import vocabulary, word_prefixes
 from archiver.extraction.lexicon import load_lexicon
 
@@ -330,3 +336,59 @@ def test_a_vocabulary_phrase_must_open_a_gateable_word() -> None:
     for text in ("Ihr Abonnement", "tel. 0301234", "phone 555"):
         lowered = text.lower()
         assert gated.hits(lowered, word_prefixes(lowered)) == 1, text
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        (blocks("Support independent local journalism!", *REPORTS["en"]), "appeal"),
+        (blocks(*REPORTS["de"], "Unterstützen Sie unabhängigen Lokaljournalismus!"), "appeal"),
+        (
+            blocks(*REPORTS["en"], "Sign up for our free morning newsletter."),
+            "newsletter or subscription pitch",
+        ),
+        (
+            blocks(
+                *REPORTS["en"],
+                "Related articles",
+                "Council approves new budget for road repairs",
+                "Five things to know about the bridge closure",
+            ),
+            "related links",
+        ),
+        (
+            blocks(
+                *REPORTS["en"],
+                "Jane Roe is a senior reporter covering transport. Contact her at jane@example.org",
+            ),
+            "author bio",
+        ),
+    ],
+)
+def test_each_dropped_block_says_why_and_only_dropped_blocks_do(
+    page: list[Block], reason: str
+) -> None:
+    reasons = drop_reasons(page)
+    dropped = [block.text for block, why in zip(page, reasons, strict=True) if why is not None]
+    assert dropped and all(why == reason for why in reasons if why is not None), reasons
+    assert texts(clean_blocks(page)) == [block.text for block in page if block.text not in dropped]
+    report = [text for reports in REPORTS.values() for text in reports]
+    assert all(text in report for text in texts(clean_blocks(page)))
+
+
+def test_the_weaker_blocks_of_an_appeal_run_go_for_the_appeal() -> None:
+    report = REPORTS["en"]
+    mission = "Our independent journalism is funded by readers."
+    assert pitch_score(mission) < BODY_THRESHOLD  # not dropped on its own
+    page = blocks(
+        report[0],
+        "Please support us: donate today, from just $5 a month!",
+        "Monthly",
+        "Once",
+        "Please donate today, from just $5 a month.",
+        mission,
+        report[1],
+        report[2],
+    )
+    assert drop_reasons(page) == [None, *["appeal"] * 5, None, None]
+    assert drop_reasons([]) == []

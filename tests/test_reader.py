@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.serving.reader.text import body, diff_texts, removed_blocks
 from archiver.serving.replay import ReplayIndex, reader_banner
 from storage.boilerplate import block_fingerprint
-from storage.extracted import ExtractedBlocks
+from storage.extracted import ExtractedBlocks, decode_extracted, encode_extracted
 from tests.archive_servers import ArchiverServer, fetch, free_port, query
 from tests.conftest import EDIT_AFTER, EDITED_PAGE, TEST_SITES
 
@@ -115,6 +115,29 @@ def test_article_page_shows_the_clean_text_and_what_cleaning_removed(reader):
     assert texts(by_url, "//h1[@class='headline']") == [expected["title"]]
     page(server, "/article?url=" + quote(base + "nothing.html"), status=404)
     page(server, "/article/99999", status=404)
+
+
+def test_article_page_gives_the_reason_cleaning_stored_for_each_removed_block(reader):
+    server, db, base = reader
+    path = "/news/2026/10/food-bank-holiday-drive-goal.html"
+    (row,) = query(db, "SELECT id, extracted FROM articles WHERE url = ?", base + path.lstrip("/"))
+    stored = decode_extracted(row["extracted"])
+    assert stored.reasons is not None
+    dropped = {
+        normalise(block[0]): why
+        for block, why in zip(stored.blocks, stored.reasons, strict=True)
+        if why is not None
+    }
+    appeal = "please support us monthly starting from just $3."
+    assert any(appeal in text and why == "appeal" for text, why in dropped.items()), dropped
+    tree = page(server, f"/article/{row['id']}")
+    shown = [
+        (normalise(li.xpath(".//q")[0].text_content()), li.xpath(".//span[@class='reason']")[0])
+        for li in tree.xpath("//details[@class='removed']//li")
+    ]
+    in_page = [(text, normalise(span.text_content())) for text, span in shown if text in dropped]
+    assert in_page and all(why == dropped[text] for text, why in in_page), in_page
+    assert any(appeal in text for text, _ in in_page)
 
 
 def test_blocks_the_site_layer_stripped_say_on_how_many_pages(sample_archive, tmp_path):
@@ -257,3 +280,16 @@ def test_replay_banner_links_back_to_the_reader(tmp_path):
     config = index.write_pywb_config(None)
     assert "banner_html" not in config.read_text()
     assert not (config.parent / "templates" / "reader_banner.html").exists()
+
+
+def test_removed_blocks_take_the_stored_reason_and_guess_only_for_older_rows():
+    blocks = (("Bericht.", "p"), ("Unterstützen Sie unabhängigen Lokaljournalismus!", "p"))
+    kept = (True, False)
+    stored = ExtractedBlocks(blocks, kept, (None, "appeal"))
+    assert [r.reason for r in removed_blocks("Bericht.", stored, {})] == ["appeal"]
+    older = ExtractedBlocks(blocks, kept)  # no reasons: the English word list finds nothing
+    assert [r.reason for r in removed_blocks("Bericht.", older, {})] == ["in-page cleaning"]
+    # the column's JSON carries the reasons; an older row's JSON decodes with none
+    assert decode_extracted(encode_extracted(blocks, kept, stored.reasons)) == stored
+    assert decode_extracted(encode_extracted(blocks, kept)) == older
+    assert '"reasons"' not in encode_extracted(blocks, kept)
