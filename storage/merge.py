@@ -49,6 +49,7 @@ CAPTURE_COLUMNS = (
     "content_length",
     "etag",
     "last_modified",
+    "rendered",
 )
 ARTICLE_COLUMNS = (
     "url",
@@ -59,6 +60,9 @@ ARTICLE_COLUMNS = (
     "language",
     "description",
     "page_type",
+    "access",
+    "published_source",
+    "fingerprint",
     "extracted",
     "fetched_at",
     "updated_at",
@@ -231,8 +235,11 @@ class _Merge:
     ) -> int:
         """Add the shard's captures above ``after``; a record already indexed is not added."""
         added = 0
-        names = ", ".join(CAPTURE_COLUMNS)
-        marks = ", ".join("?" for _ in range(len(CAPTURE_COLUMNS) + 2))
+        # A shard of an older schema lacks the newer columns: the archive's defaults fill them.
+        held = {str(info[1]) for info in shard.conn.execute("PRAGMA table_info(captures)")}
+        present = [name for name in CAPTURE_COLUMNS if name in held]
+        names = ", ".join(present)
+        marks = ", ".join("?" for _ in range(len(present) + 2))
         rows = shard.conn.execute(
             f"SELECT id, crawl_id, refers_to, {names} FROM captures WHERE id > ? ORDER BY id",
             [after],
@@ -247,7 +254,7 @@ class _Merge:
             refers_to = captures.resolve(row["refers_to"])
             cursor = self.db.execute(
                 f"INSERT INTO captures (crawl_id, refers_to, {names}) VALUES ({marks})",
-                [crawl_id, refers_to, *(row[name] for name in CAPTURE_COLUMNS)],
+                [crawl_id, refers_to, *(row[name] for name in present)],
             )
             captures.remember(int(row["id"]), int(cursor.lastrowid or 0))
             added += 1

@@ -24,6 +24,7 @@ class CaptureRow:
     etag: str | None = None
     last_modified: str | None = None
     refers_to: int | None = None
+    rendered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,5 +59,8 @@ class ArticleRow:
     language: str | None = None
     description: str | None = None
     page_type: str | None = None
+    access: str | None = None
+    published_source: str | None = None
+    fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None

@@ -207,6 +207,47 @@ def _v6_page_type(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX articles_page_type ON articles (page_type)")
 
 
+def _v7_news_features(db: sqlite_utils.Database) -> None:
+    """Rendered captures, paywall access, date sources, wire-copy clusters and article images.
+
+    Safe to run on an archive that already has some of them (a test rewinds the version).
+    """
+    captures, articles = db.table("captures"), db.table("articles")
+    if "rendered" not in captures.columns_dict:
+        captures.add_column("rendered", int, not_null_default=0)
+    for name, kind in (
+        ("access", str),
+        ("published_source", str),
+        ("fingerprint", int),
+        ("cluster_id", int),
+    ):
+        if name not in articles.columns_dict:
+            articles.add_column(name, kind)
+    db.execute("CREATE INDEX IF NOT EXISTS articles_access ON articles (access)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id)")
+    db.table("article_images").create(
+        {
+            "id": int,
+            "article_id": int,
+            "position": int,
+            "src": str,
+            "alt": str,
+            "caption": str,
+            "credit": str,
+            "width": int,
+            "height": int,
+            "capture_id": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("capture_id", "captures", "id")],
+        not_null={"article_id", "position", "src"},
+        if_not_exists=True,
+    )
+    db.table("article_images").create_index(
+        ["article_id", "position"], unique=True, if_not_exists=True
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_core,
     _v2_site_blocks,
@@ -214,6 +255,7 @@ MIGRATIONS: list[Migration] = [
     _v4_merged_shards,
     _v5_reader_indexes,
     _v6_page_type,
+    _v7_news_features,
 ]
 
 

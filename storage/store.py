@@ -92,8 +92,8 @@ class ArticleStore:
         cursor = self.db.execute(
             """INSERT INTO captures (crawl_id, url, status, mime, kind, record_type, fetched_at,
                warc_filename, warc_offset, warc_length, warc_record_id, payload_digest,
-               content_length, etag, last_modified, refers_to)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               content_length, etag, last_modified, refers_to, rendered)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 row.crawl_id,
                 row.url,
@@ -111,6 +111,7 @@ class ArticleStore:
                 row.etag,
                 row.last_modified,
                 row.refers_to,
+                int(row.rendered),
             ],
         )
         return int(cursor.lastrowid or 0)
@@ -222,6 +223,9 @@ class ArticleStore:
             "language": row.language,
             "description": row.description,
             "page_type": row.page_type,
+            "access": row.access,
+            "published_source": row.published_source,
+            "fingerprint": row.fingerprint,
             "extracted": row.extracted,
             "capture_id": row.capture_id,
             "crawl_id": row.crawl_id,

@@ -43,6 +43,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "etag": "the response's ETag, for conditional requests on the next crawl",
         "last_modified": "the response's Last-Modified, for conditional requests on the next crawl",
         "refers_to": "for a revisit record: the capture whose payload it repeats (captures.id)",
+        "rendered": "1 when fetched through the headless browser and extracted from its DOM",
     },
     "articles": {
         "id": "primary key",
@@ -57,6 +58,10 @@ COLUMNS: dict[str, dict[str, str]] = {
             "the kind of page it declares (og:type, else JSON-LD @type), lower-case: article,"
             " newsarticle, blogposting, video.other…; NULL when it declares none"
         ),
+        "access": "free, paywalled or metered, as declared or shown; NULL when unknown",
+        "published_source": "where published came from: page, url, feed, sitemap or guessed",
+        "fingerprint": "64-bit simhash of the clean text, for finding wire copies",
+        "cluster_id": "wire-copy cluster: the smallest articles.id among its near-duplicates",
         "text": "cleaned article text, one paragraph per line",
         "extracted": (
             'JSON {"blocks": [[text, …], …], "kept": [true, …]}: '
@@ -81,6 +86,18 @@ COLUMNS: dict[str, dict[str, str]] = {
         "site": "host",
         "fingerprint": "as in site_blocks",
         "article_id": "articles.id",
+    },
+    "article_images": {
+        "id": "primary key",
+        "article_id": "articles.id",
+        "position": "order in the text, from 0",
+        "src": "the image URL, resolved against the page",
+        "alt": "its alt text",
+        "caption": "its caption (figcaption or known caption markup)",
+        "credit": "its credit line",
+        "width": "declared width in pixels",
+        "height": "declared height in pixels",
+        "capture_id": "the capture of the image itself when the crawl fetched it",
     },
     "article_versions": {
         "id": "primary key",
