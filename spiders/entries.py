@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -23,8 +23,9 @@ class Entry:
     published: datetime | None = None
     # The day it was first published, as the document wrote it (its own time zone), when the
     # date is a publication date: a feed item's published/pubDate, a news sitemap's
-    # publication_date; not a lastmod or an updated date.
-    day: str | None = None
+    # publication_date; not a lastmod or an updated date. Derived from ``published``'s text, so
+    # left out of comparisons.
+    day: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

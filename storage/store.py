@@ -205,10 +205,9 @@ class ArticleStore:
             " LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
             [row.url],
         ).fetchone()
-        if existing is not None:
-            row = row.keeping_listed_date(existing[6], existing[7])
-        # A new page_type, access or date alone updates the row too: rows stored before they
-        # were kept get them.
+        # A new page_type, access or date alone updates the row too (rows stored before they
+        # were kept get them); a refetch without its listing keeps the listing's date.
+        row = row.keeping_listed_date(*existing[6:8]) if existing is not None else row
         stored = (row.extracted, row.title, row.page_type, row.access, *row.dated)
         if existing is not None and tuple(existing[i] for i in (1, 2, 4, 5, 6, 7)) == stored:
             return "unchanged"
