@@ -309,6 +309,8 @@ def test_declared_access(head: str, expected: str | None) -> None:
         ("<div id='meteredContent'></div>", "metered"),
         ("<div class='tp-container-inner tp-container'></div>", "metered"),
         ("<p class='aside'>We will never lock our stories behind a paywall.</p>", None),
+        ("<div class='article no-paywall'></div><div class='hide-paywall-1'></div>", None),
+        ("<script id='leaky_paywall_script-js' src='/p.js'></script>", None),
     ],
 )
 def test_paywall_markup(extra: str, expected: str | None) -> None:
