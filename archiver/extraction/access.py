@@ -40,9 +40,10 @@ _PAYWALL_TOKEN = re.compile(
     r"(?:^|[-_])paywall(?:ed)?(?:$|[-_])|^(?:subscribers?|premium|paid)[-_]only$"
     r"|^(?:locked|premium|paid)[-_]content$"
 )
-# A token that says there is no paywall, or hides one: "no-paywall", "hide-paywall-1".
+# A token that says there is no paywall, or hides one ("no-paywall", "hide-paywall-1"), or
+# names the script or style sheet of a paywall plugin (WordPress: "leaky_paywall_script-js").
 _NOT_PAYWALL = re.compile(
-    r"(?:^|[-_])(?:no|non|not|without|hide|hidden)[-_]?paywall|paywall[-_]off"
+    r"(?:^|[-_])(?:no|non|not|without|hide|hidden)[-_]?paywall|paywall[-_]off|-(?:js|css)(?:-|$)"
 )
 _METERED_TOKEN = re.compile(r"^metered(?:[-_]?content|[-_]paywall)?$|^tp-(?:container|modal)$")
 _JSON_DEPTH = 6
