@@ -379,6 +379,9 @@ def test_a_listed_date_ranks_below_the_page_and_above_the_url(tmp_path: Path) ->
     assert article_row(dated, None, "2026-11-10", listed=listed).published == "2026-11-01"
     row = article_row(in_url, None, "2026-11-10", listed=listed)
     assert (row.published, row.published_source) == ("2026-11-06", "feed")
+    for implausible in ("1970-01-01", "2999-01-01"):
+        wrong = article_row(in_url, None, "2026-11-10", listed=ListedDate(implausible, "feed"))
+        assert wrong.published_source == "url"
     with ArticleStore(tmp_path / "a.db") as store:
         assert store.save_article(row) == "new"
         # the same page again without its feed: the stored feed date stays, the row unchanged

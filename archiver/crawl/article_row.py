@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import Article
-from archiver.extraction.metadata import PAGE
+from archiver.extraction.metadata import EARLIEST_DAY, PAGE
 from storage.extracted import encode_extracted
 from storage.rows import ArticleRow
 
@@ -27,7 +28,7 @@ def article_row(
     it takes the place of a date from the URL or a guess, never of one the page declares.
     """
     published, source = article.published, article.published_source
-    if listed is not None and source != PAGE:
+    if listed is not None and source != PAGE and listed.plausible():
         published, source = listed.day, listed.source
     return ArticleRow(
         url=article.url,
@@ -55,6 +56,12 @@ class ListedDate:
 
     day: str  # YYYY-MM-DD
     source: str  # "feed" or "sitemap"
+
+    def plausible(self) -> bool:
+        """Whether the day can be a publication day: from 1995 to today (a day ahead allowed,
+        for a listing written in a time zone ahead of ours)."""
+        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        return EARLIEST_DAY <= self.day <= tomorrow
 
 
 # Longest page_type kept: declared types are short words; anything longer is not a type.

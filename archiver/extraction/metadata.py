@@ -59,7 +59,7 @@ _PUBLISHED_META = frozenset(
 _JSON_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|[-_]|\.html?|$)")
-_EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
+EARLIEST_DAY = _EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
 # The script types holding structured data (JSON-LD, and the variant some CMSs use).
 JSON_SCRIPT_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 # What an element the byline search can match must have in the markup, in lower case.
