@@ -179,6 +179,6 @@ class ArticleStoragePipeline:
         )
         outcome = store.save_article(row)
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
-        if row.access in (PAYWALLED, METERED):
+        if row.access in (PAYWALLED, METERED) and outcome != "duplicate":
             self.crawler.stats.inc_value(f"{ACCESS_PREFIX}{row.access}")
         return item
