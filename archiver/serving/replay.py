@@ -164,7 +164,10 @@ class ReplayIndex:
             f"  {COLLECTION}:",
             *(f"    {name}: {json.dumps(value)}" for name, value in collection.items()),
             "framed_replay: true",
+            # Memento (RFC 7089): TimeMaps at /archive/timemap/<format>/<url>, and the TimeGate
+            # /archive/<url> answering Accept-Datetime with a redirect to the nearest memento.
             "enable_memento: true",
+            "redirect_to_exact: true",
         ]
         config = self.state_dir / "config.yaml"
         templates = self.state_dir / "templates"
