@@ -217,3 +217,23 @@ def test_a_value_of_the_wrong_type_names_its_column(sample_archive, tmp_path):
     assert "captures.status" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "o" / "captures.parquet.partial").exists()
+
+
+def test_tables_are_written_in_batches(sample_archive, tmp_path, monkeypatch):
+    import archiver.serving.parquet as parquet
+    from storage.readonly import ArchiveReader
+
+    monkeypatch.setattr(parquet, "FETCH_ROWS", 7)
+    monkeypatch.setattr(parquet, "BATCH_BYTES", 1)  # every fetch makes a row group
+    db = sample_archive / "news.db"
+    seen: list[tuple[str, int, int]] = []
+    with ArchiveReader(db) as reader:
+        written = parquet.export_parquet(reader, tmp_path, progress=lambda *a: seen.append(a))
+    captures = table_rows(db, "captures")
+    assert len(captures) > 14
+    file = pq.ParquetFile(tmp_path / "captures.parquet")
+    assert file.metadata.num_row_groups == -(-len(captures) // 7)
+    assert file.read().to_pylist() == captures
+    done = [d for table, d, total in seen if table == "captures" and total == len(captures)]
+    assert done == list(range(7, len(captures), 7)) + [len(captures)]
+    assert {w.table: w.rows for w in written}["captures"] == len(captures)

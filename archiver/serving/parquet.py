@@ -23,8 +23,11 @@ if TYPE_CHECKING:  # pyarrow is an optional dependency: imported when an export 
     import pyarrow as pa
 
 FETCH_ROWS = 500  # rows read from SQLite at a time
-BATCH_BYTES = 32 << 20  # a row group is written once its values hold about this many bytes...
-BATCH_ROWS = 50_000  # ...or this many rows, whichever comes first
+# A row group is written once its values hold about BATCH_BYTES: Python holds them as str (up
+# to 4 bytes a character) beside their Arrow copy and the writer's pages, so a process peaks at
+# about 150 MB over pyarrow's own, flat whatever the archive's size (benchmarks/export.py).
+BATCH_BYTES = 8 << 20
+BATCH_ROWS = 50_000  # or this many rows, whichever comes first
 INSTALL_HINT = "pip install 'news-archiver[parquet]'"
 
 # The tables of rows a selection keeps, filled in SQLite's temporary database (a read-only
@@ -191,6 +194,9 @@ def export_parquet(
     except OSError as exc:
         raise ExportError(f"cannot create {out_dir}: {exc}") from exc
     conn = reader.conn
+    # One pass over every table: SQLite's memory map would only add the whole file to the
+    # process's resident size (the reader maps up to 2 GB for searches).
+    conn.execute("PRAGMA mmap_size = 0")
     written = []
     try:
         if not selection.everything:
