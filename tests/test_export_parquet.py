@@ -237,3 +237,36 @@ def test_tables_are_written_in_batches(sample_archive, tmp_path, monkeypatch):
     done = [d for table, d, total in seen if table == "captures" and total == len(captures)]
     assert done == list(range(7, len(captures), 7)) + [len(captures)]
     assert {w.table: w.rows for w in written}["captures"] == len(captures)
+
+
+def test_the_export_is_one_moment_of_an_archive_being_written(sample_archive, tmp_path):
+    from archiver.serving.parquet import export_parquet
+    from storage.readonly import ArchiveReader
+
+    db = tmp_path / "live.db"
+    source_uri = f"{(sample_archive / 'news.db').as_uri()}?mode=ro"
+    with sqlite3.connect(source_uri, uri=True) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    before = {name: len(table_rows(db, name)) for name in ("articles", "captures")}
+    writer = sqlite3.connect(db)
+
+    def crawl_writes(table: str, done: int, total: int) -> None:
+        if table == "article_images":  # the first file: a crawl commits a capture and article
+            with writer:
+                writer.execute(
+                    "INSERT INTO captures (url, status, fetched_at, warc_filename, warc_offset,"
+                    " warc_length) VALUES ('http://x.test/a', 200, '2026-11-28T07:00:00Z',"
+                    " 'x.warc.gz', 0, 10)"
+                )
+                writer.execute(
+                    "INSERT INTO articles (url, site, text, fetched_at, capture_id) VALUES"
+                    " ('http://x.test/a', 'x.test', 'late', '2026-11-28T07:00:00Z',"
+                    " last_insert_rowid())"
+                )
+
+    with ArchiveReader(db) as reader:
+        export_parquet(reader, tmp_path / "o", progress=crawl_writes)
+    writer.close()
+    assert len(table_rows(db, "articles")) == before["articles"] + 1  # the write went in
+    for name, count in before.items():
+        assert pq.read_table(tmp_path / "o" / f"{name}.parquet").num_rows == count, name

@@ -199,6 +199,9 @@ def export_parquet(
     conn.execute("PRAGMA mmap_size = 0")
     written = []
     try:
+        # One read transaction: every file shows the archive at one moment, even while a crawl
+        # writes it, so no exported row points at a row the export lacks.
+        conn.execute("BEGIN")
         if not selection.everything:
             select_rows(conn, selection)
         for table in exported_tables(conn):
@@ -207,6 +210,7 @@ def export_parquet(
         raise ExportError(f"cannot read {reader.path}: {exc}") from exc
     finally:
         drop_selection(conn)
+        conn.rollback()
     return written
 
 
