@@ -111,9 +111,9 @@ def export_wacz(
         with open(pages, "w", encoding="utf-8") as fh:
             written, skipped = pages_jsonl(reader, {p.name for p in warcs}, fh, selection)
         if not written:
-            kept = "" if selection.everything else f" ({selection.describe()})"
+            which = "" if selection.everything else f" ({selection.describe()})"
             raise ExportError(
-                f"no article of the archive{kept} was captured in the WARC files of {folders}"
+                f"no article of the archive{which} was captured in the WARC files of {folders}"
             )
         partial = out.with_name(out.name + ".partial")
         command = [
