@@ -53,14 +53,16 @@ def links(header: str) -> list[tuple[str, str, dict[str, str]]]:
     return found
 
 
-def get(server: ArchiverServer, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
-    """A GET that does not follow redirects (a TimeGate's answer is its redirect)."""
+def get(
+    server: ArchiverServer, path: str, headers: dict[str, str]
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """A GET with headers, redirects not followed: the response and its body."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
-    response.read()
+    body = response.read()
     conn.close()
-    return response
+    return response, body
 
 
 def test_timemap_lists_both_mementos(twice, wayback):
@@ -91,30 +93,58 @@ def test_timemap_as_json(twice, wayback):
     assert [line["timestamp"] for line in lines] == stamps
 
 
-@pytest.mark.parametrize("mode", ["", "mp_/"])
-def test_timegate_redirects_to_the_nearest_memento(twice, wayback, mode):
-    _, url, stamps = twice
+def asked_and_nearest(stamps: list[str]) -> list[tuple[str, str]]:
+    """Accept-Datetime values around the two captures, each with the capture nearest it."""
     first, second = (to_datetime(stamp) for stamp in stamps)
     middle = first + (second - first) / 2
-    for asked, expected in (
-        (first - timedelta(days=30), stamps[0]),  # before every capture: the first
-        (middle - timedelta(seconds=1), stamps[0]),
-        (middle + timedelta(seconds=1), stamps[1]),
-        (second + timedelta(days=30), stamps[1]),  # after every capture: the latest
-    ):
-        accept = format_datetime(asked, usegmt=True)
-        response = get(wayback, f"/archive/{mode}{url}", {"Accept-Datetime": accept})
-        assert response.status in (302, 307), (accept, response.status)
-        flag = "mp_" if mode else ""
-        assert response.headers["Location"] == f"{wayback.base}/archive/{expected}{flag}/{url}"
+    return [
+        (format_datetime(asked, usegmt=True), expected)
+        for asked, expected in (
+            (first - timedelta(days=30), stamps[0]),  # before every capture: the first
+            (middle - timedelta(seconds=1), stamps[0]),
+            (middle + timedelta(seconds=1), stamps[1]),
+            (second + timedelta(days=30), stamps[1]),  # after every capture: the latest
+        )
+    ]
+
+
+@pytest.mark.parametrize("mode", ["mp_", "id_"])
+def test_timegate_answers_with_the_nearest_memento(twice, wayback, mode):
+    _, url, stamps = twice
+    for accept, expected in asked_and_nearest(stamps):
+        response, body = get(wayback, f"/archive/{mode}/{url}", {"Accept-Datetime": accept})
+        assert response.status == 200, (accept, response.status)
+        # RFC 7089's 200-style negotiation: the memento itself, and where it lives
+        location = f"{wayback.base}/archive/{expected}{mode}/{url}"
+        assert response.headers["Content-Location"] == location, accept
+        memento = parsedate_to_datetime(response.headers["Memento-Datetime"])
+        assert memento.strftime("%Y%m%d%H%M%S") == expected
         assert "accept-datetime" in response.headers["Vary"].lower()
-        rels = {rel for _, rel, _ in links(response.headers["Link"])}
-        assert {"original", "timegate", "timemap"} <= rels
+        rels = {rel: target for target, rel, _ in links(response.headers["Link"])}
+        assert rels["original"] == url
+        assert rels["timemap"] == f"{wayback.base}/archive/timemap/link/{url}"
+        edited = EDIT_BEFORE if expected == stamps[0] else EDIT_AFTER
+        assert edited in body.decode()
+
+
+def test_framed_timegate_names_the_nearest_memento(twice, wayback):
+    _, url, stamps = twice
+    for accept, expected in asked_and_nearest(stamps):
+        response, _ = get(wayback, f"/archive/{url}", {"Accept-Datetime": accept})
+        assert response.status == 200
+        mementos = [t for t, rel, _ in links(response.headers["Link"]) if rel == "memento"]
+        assert mementos == [f"{wayback.base}/archive/{expected}mp_/{url}"], accept
+
+
+def test_timegate_refuses_a_bad_accept_datetime(twice, wayback):
+    _, url, _ = twice
+    response, _ = get(wayback, f"/archive/mp_/{url}", {"Accept-Datetime": "last Tuesday"})
+    assert response.status == 400
 
 
 def test_a_memento_says_its_datetime(twice, wayback):
     _, url, stamps = twice
-    response = get(wayback, f"/archive/{stamps[0]}mp_/{url}", {})
+    response, _ = get(wayback, f"/archive/{stamps[0]}mp_/{url}", {})
     assert response.status == 200
     memento = parsedate_to_datetime(response.headers["Memento-Datetime"])
     assert memento.strftime("%Y%m%d%H%M%S") == stamps[0]
