@@ -8,7 +8,9 @@ corpus, with their versions), adds one capture per article as a crawl records it
 export as a command in its own process, as a user runs it: ``archiver export parquet`` of the
 whole archive and of one site since a date, beside ``archiver export jsonl`` and ``csv`` (the
 peers: the exports that existed before). Prints wall time, the process's peak resident memory
-(what a bounded batch size must keep flat as the archive grows) and the output's size.
+(what a bounded batch size must keep flat as the archive grows) and the output's size. The
+JSONL and CSV figures include the archive's pages SQLite maps into memory (up to 2 GB, for
+search), which the Parquet export turns off.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pyarrow is an optional dependency: imported when an export 
 FETCH_ROWS = 500  # rows read from SQLite at a time
 # A row group is written once its values hold about BATCH_BYTES: Python holds them as str (up
 # to 4 bytes a character) beside their Arrow copy and the writer's pages, so a process peaks at
-# about 150 MB over pyarrow's own, flat whatever the archive's size (benchmarks/export.py).
+# about 150 MB over pyarrow's own (240 MB in all), flat whatever the archive's size
+# (benchmarks/export.py: 20k and 100k articles).
 BATCH_BYTES = 8 << 20
 BATCH_ROWS = 50_000  # or this many rows, whichever comes first
 INSTALL_HINT = "pip install 'news-archiver[parquet]'"
