@@ -6,9 +6,10 @@ import click
 
 from archiver.cli.articles import boilerplate, extract, history, reclean, reextract
 from archiver.cli.crawling import crawl, demo
+from archiver.cli.exporting import export
 from archiver.cli.frontier import frontier
 from archiver.cli.merge import merge
-from archiver.cli.query import export, replay, search, serve
+from archiver.cli.query import replay, search, serve
 from archiver.cli.schedule import schedule
 
 
