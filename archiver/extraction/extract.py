@@ -16,6 +16,7 @@ from lxml.etree import _Element
 
 from archiver.extraction.cleaning import Block, drop_reasons
 from archiver.extraction.decoding import decode_html
+from archiver.extraction.images import ArticleImage, body_images
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 
@@ -50,6 +51,7 @@ class Article:
     kept: tuple[bool, ...] = field(default=(), repr=False)
     # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
     reasons: tuple[str | None, ...] = field(default=(), repr=False)
+    images: tuple[ArticleImage, ...] = field(default=(), repr=False)  # in the body, in order
 
     @property
     def raw_text(self) -> str:
@@ -116,7 +118,19 @@ def extract_article(
         blocks=blocks,
         kept=kept,
         reasons=reasons,
+        images=_images(tree, url, blocks, kept),
     )
+
+
+def _images(
+    tree: _Element, url: str, blocks: tuple[Block, ...], kept: tuple[bool, ...]
+) -> tuple[ArticleImage, ...]:
+    """The body's images, read from the page's tree (trafilatura only pruned it)."""
+    try:
+        return body_images(tree, url, [b.text for b, k in zip(blocks, kept, strict=True) if k])
+    except Exception:  # hostile markup must not cost the article its text
+        log.warning("reading images failed for %s", url, exc_info=True)
+        return ()
 
 
 def _drop_code(elements: Iterable[_Element]) -> None:
