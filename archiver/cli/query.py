@@ -329,8 +329,10 @@ def _article_export(kind: str) -> click.Command:
         from archiver.serving.export import write_csv, write_jsonl
 
         with open_reader(db) as reader:
-            writer = write_csv if kind == "csv" else write_jsonl
-            count = writer(reader.articles(site), out)
+            if kind == "csv":
+                count = write_csv(reader.articles(site), out)
+            else:
+                count = write_jsonl(reader.articles(site), out, reader.article_images)
         click.echo(f"wrote {count} articles to {getattr(out, 'name', out)}", err=True)
 
     command.__doc__ = (

@@ -173,4 +173,6 @@ class ArticleStoragePipeline:
         )
         outcome = store.save_article(row)
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
+        if outcome in ("new", "updated") and row.images:
+            self.crawler.stats.inc_value("archiver/images/stored", len(row.images))
         return item
