@@ -233,9 +233,9 @@ def _best_of_srcset(srcset: str | None) -> str | None:
 
 
 def _is_furniture(element: _Element, src: str) -> bool:
-    path = urlsplit(src).path.rsplit("/", 1)[-1].lower()
-    words = _words(element) | set(_WORDS.findall(path.rsplit(".", 1)[0]))
-    return not _FURNITURE.isdisjoint(words)
+    """A logo, icon, avatar or pixel, by the image's class and id or its address's path."""
+    path = urlsplit(src).path.lower().rsplit(".", 1)[0]
+    return not _FURNITURE.isdisjoint(_words(element) | set(_WORDS.findall(path)))
 
 
 def _in_aside(element: _Element, scope: list[_Element]) -> bool:
