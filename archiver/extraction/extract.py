@@ -125,9 +125,15 @@ def extract_article(
 def _images(
     tree: _Element, url: str, blocks: tuple[Block, ...], kept: tuple[bool, ...]
 ) -> tuple[ArticleImage, ...]:
-    """The body's images, read from the page's tree (trafilatura only pruned it)."""
+    """The body's images, read from the page's tree (trafilatura only pruned it).
+
+    The body is found from its kept paragraphs (a headline is looked for through every text of
+    the page; a paragraph, through the paragraphs alone), or its kept lines when none is one.
+    """
+    lines = [b.text for b, k in zip(blocks, kept, strict=True) if k]
+    paragraphs = [b.text for b, k in zip(blocks, kept, strict=True) if k and b.tag == "p"]
     try:
-        return body_images(tree, url, [b.text for b, k in zip(blocks, kept, strict=True) if k])
+        return body_images(tree, url, paragraphs or lines)
     except Exception:  # hostile markup must not cost the article its text
         log.warning("reading images failed for %s", url, exc_info=True)
         return ()
