@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,18 @@ def test_reextract_rebuilds_the_same_images_and_links(crawls):
     rebuilt = rows(crawls.work / "rebuilt.db", IMAGES, crawls.base + ARTICLE)
     stored = rows(crawls.fetched, IMAGES, crawls.base + ARTICLE)
     assert [tuple(r) for r in rebuilt] == [tuple(r) for r in stored]
+
+
+def test_reclean_keeps_the_images(crawls, tmp_path):
+    db = tmp_path / "reclean.db"
+    shutil.copyfile(crawls.fetched, db)
+    before = [tuple(r) for r in rows(db, "SELECT extracted FROM articles ORDER BY id")]
+    images = [tuple(r) for r in rows(db, "SELECT * FROM article_images ORDER BY id")]
+    result = run_archiver("reclean", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [tuple(r) for r in rows(db, "SELECT extracted FROM articles ORDER BY id")] == before
+    assert [tuple(r) for r in rows(db, "SELECT * FROM article_images ORDER BY id")] == images
+    assert any('"images":' in r[0] for r in before)
 
 
 def test_an_image_is_linked_whether_it_or_its_article_is_stored_first(tmp_path):
