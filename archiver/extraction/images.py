@@ -110,10 +110,10 @@ def _body_scope(tree: _Element, kept: Sequence[str]) -> list[_Element] | None:
     first, last = _holders(body, lines[0], lines[-1])
     if first is None or last is None:
         return None
-    ancestors = {id(e) for e in last.iterancestors()} | {id(last)}
+    # The elements themselves, not their ids: a proxy lxml drops may leave its id to another.
+    ancestors = {last, *last.iterancestors()}
     region = next(
-        (e for e in (first, *first.iterancestors()) if id(e) in ancestors and e.tag != "p"),
-        None,
+        (e for e in (first, *first.iterancestors()) if e in ancestors and e.tag != "p"), None
     )
     if region is None or region.tag in ("html", "body"):
         return [region] if region is not None else None
