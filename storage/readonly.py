@@ -66,6 +66,21 @@ class ArchiveReader:
             article["author"] = json_list(article["author"])
             yield article
 
+    def article_images(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's body images in order: src, alt, caption, credit, width, height, and
+        the WARC file and date of the image's own capture when the crawl fetched it."""
+        if not hasattr(self, "_has_images"):
+            self._has_images = "article_images" in self.tables()  # schema 7 and later
+        if not self._has_images:
+            return []
+        sql = (
+            "SELECT i.src, i.alt, i.caption, i.credit, i.width, i.height,"
+            " c.fetched_at AS captured_at, c.warc_filename FROM article_images i"
+            " LEFT JOIN captures c ON c.id = i.capture_id WHERE i.article_id = ?"
+            " ORDER BY i.position"
+        )
+        return [dict(row) for row in self.conn.execute(sql, [article_id])]
+
     def article_captures(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
         """Each article ``selection`` keeps, with the WARC file and date of the response it was
         extracted from."""

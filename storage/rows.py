@@ -40,6 +40,22 @@ class PriorCapture:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageRow:
+    """One image of an article's body, as extraction found it (its capture is found by URL)."""
+
+    src: str
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    def to_list(self) -> list[str | int | None]:
+        """Its fields in order, as the ``extracted`` JSON keeps them."""
+        return [self.src, self.alt, self.caption, self.credit, self.width, self.height]
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleRow:
     """One article as extraction hands it to the archive, before the site layer.
 
@@ -64,6 +80,7 @@ class ArticleRow:
     fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None
+    images: tuple[ImageRow, ...] = ()  # in the body, in order
 
     @property
     def dated(self) -> tuple[str | None, str | None]:

@@ -248,6 +248,11 @@ def _v7_news_features(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v8_image_sources(db: sqlite_utils.Database) -> None:
+    """An index of image addresses: a capture of an image finds the rows that show it."""
+    db.execute("CREATE INDEX IF NOT EXISTS article_images_src ON article_images (src)")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_core,
     _v2_site_blocks,
@@ -256,6 +261,7 @@ MIGRATIONS: list[Migration] = [
     _v5_reader_indexes,
     _v6_page_type,
     _v7_news_features,
+    _v8_image_sources,
 ]
 
 

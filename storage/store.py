@@ -17,6 +17,7 @@ from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.clock import now_iso
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
+from storage.images import ArticleImages
 from storage.rows import ArticleRow, CaptureRow, PriorCapture
 from storage.schema import migrate
 from storage.versions import ArticleVersions
@@ -37,6 +38,7 @@ class ArticleStore:
         self.db = open_database(path)
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
         self.versions = ArticleVersions(self.db)
+        self.images = ArticleImages(self.db)
 
     def __enter__(self) -> Self:
         return self
@@ -114,7 +116,9 @@ class ArticleStore:
                 int(row.rendered),
             ],
         )
-        return int(cursor.lastrowid or 0)
+        capture_id = int(cursor.lastrowid or 0)
+        self.images.link(capture_id, row)
+        return capture_id
 
     def capture_at(self, url: str, fetched_at: str) -> int | None:
         """The id of the capture of ``url`` fetched at ``fetched_at`` (a WARC-Date), if indexed."""
@@ -250,6 +254,7 @@ class ArticleStore:
                 f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
             )
             self.boilerplate.forget(row.site, article_id)
+        self.images.replace(article_id, row.images)
         crossed = self.boilerplate.learn(row.site, article_id, row.blocks)
         self._set_text(article_id, row.title, row.site, row.blocks, row.kept, new_capture=True)
         changed = self.versions.record(article_id, row.capture_id, row.fetched_at)
@@ -258,6 +263,15 @@ class ArticleStore:
         if crossed:
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         return outcome
+
+    def adopt_merged(self, site: str, article_id: int, extracted: str) -> None:
+        """Learn a merged article's blocks and write its images (from its ``extracted``).
+
+        Blocks that start recurring are not re-cleaned here: the merge re-cleans the site last.
+        """
+        stored = decode_extracted(extracted)
+        self.boilerplate.learn(site, article_id, stored.texts)
+        self.images.replace(article_id, stored.images)
 
     def _page_of(self, capture_id: int | None) -> str | None:
         """The URL the capture of ``capture_id`` was fetched from."""

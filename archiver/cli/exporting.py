@@ -122,8 +122,10 @@ def _article_export(kind: str) -> click.Command:
 
         selection = selection_of(since, until, site)
         with open_reader(db) as reader:
-            writer = write_csv if kind == "csv" else write_jsonl
-            count = writer(reader.articles(selection), out)
+            if kind == "csv":
+                count = write_csv(reader.articles(selection), out)
+            else:
+                count = write_jsonl(reader.articles(selection), out, reader.article_images)
         click.echo(f"wrote {count} articles to {getattr(out, 'name', out)}", err=True)
 
     command.__doc__ = (

@@ -40,6 +40,9 @@ def print_crawl_summary(out: Console, result: CrawlResult, db: Path, warc_dir: s
         )
     if counters.get("skipped"):
         out.print("  not fetched: " + ", ".join(f"{k} {v}" for k, v in counters["skipped"].items()))
+    if counters.get("images"):
+        fetched = counters.get("images_requested", 0)
+        out.print(f"  images: {counters['images']} in article bodies ({fetched} fetched for them)")
     if counters.get("from_warc"):
         out.print(f"  resumed: {counters['from_warc']} responses read back from the job's WARCs")
     out.print(

@@ -23,6 +23,7 @@ from archiver.extraction.urls import (
 
 _SITE_KEYS = frozenset(
     {"name", "seeds", "feeds", "sitemaps", "allow_hosts", "max_pages", "depth", "since", "prune"}
+    | {"fetch_images"}
 )
 
 
@@ -43,6 +44,7 @@ class SiteConfig:
     depth: int | None = None
     since: date | None = None
     prune: tuple[str, ...] = field(default=(), repr=False)  # XPath expressions
+    fetch_images: bool | None = None  # None: as CRAWL_FETCH_IMAGES says
 
     @property
     def start_urls(self) -> tuple[str, ...]:
@@ -121,7 +123,15 @@ def _site(table: Mapping[str, Any], number: int) -> SiteConfig:
         depth=_positive(table, "depth", name, allow_zero=True),
         since=_date(table.get("since"), name),
         prune=tuple(css_or_xpath(s) for s in _strings(table, "prune", f"site {name!r}")),
+        fetch_images=_flag(table, "fetch_images", name),
     )
+
+
+def _flag(table: Mapping[str, Any], key: str, name: str) -> bool | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise SitesFileError(f"site {name!r}: {key} must be true or false")
+    return value
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:

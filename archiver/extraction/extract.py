@@ -17,6 +17,7 @@ from lxml.etree import _Element
 from archiver.extraction.access import article_access, declared_access
 from archiver.extraction.cleaning import Block, drop_reasons, stops_at_paywall
 from archiver.extraction.decoding import decode_html
+from archiver.extraction.images import ArticleImage, body_images
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 
@@ -53,6 +54,7 @@ class Article:
     kept: tuple[bool, ...] = field(default=(), repr=False)
     # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
     reasons: tuple[str | None, ...] = field(default=(), repr=False)
+    images: tuple[ArticleImage, ...] = field(default=(), repr=False)  # in the body, in order
 
     @property
     def raw_text(self) -> str:
@@ -122,7 +124,25 @@ def extract_article(
         blocks=blocks,
         kept=kept,
         reasons=reasons,
+        images=_images(tree, url, blocks, kept),
     )
+
+
+def _images(
+    tree: _Element, url: str, blocks: tuple[Block, ...], kept: tuple[bool, ...]
+) -> tuple[ArticleImage, ...]:
+    """The body's images, read from the page's tree (trafilatura only pruned it).
+
+    The body is found from its kept paragraphs (a headline is looked for through every text of
+    the page; a paragraph, through the paragraphs alone), or its kept lines when none is one.
+    """
+    lines = [b.text for b, k in zip(blocks, kept, strict=True) if k]
+    paragraphs = [b.text for b, k in zip(blocks, kept, strict=True) if k and b.tag == "p"]
+    try:
+        return body_images(tree, url, paragraphs or lines)
+    except Exception:  # hostile markup must not cost the article its text
+        log.warning("reading images failed for %s", url, exc_info=True)
+        return ()
 
 
 def _drop_code(elements: Iterable[_Element]) -> None:

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,10 +40,17 @@ class WaczReport:
     skipped: int  # articles whose WARC file is not in the folder
 
 
-def write_jsonl(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write one JSON object per article; return how many."""
+def write_jsonl(
+    articles: Iterable[dict[str, Any]],
+    out: TextIO,
+    images: Callable[[int], list[dict[str, Any]]] | None = None,
+) -> int:
+    """Write one JSON object per article, with its ``images`` list when ``images`` gives each
+    article's (by id); return how many."""
     count = 0
     for article in articles:
+        if images is not None:
+            article = {**article, "images": images(article["id"])}
         out.write(json.dumps(article, ensure_ascii=False) + "\n")
         count += 1
     return count
