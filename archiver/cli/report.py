@@ -140,7 +140,8 @@ def render_explanation(explanation: Explanation, output: str) -> str:
         f"{len(blocks)} blocks: {counts['kept', None]} kept;"
         f" dropped by the in-page layer {counts['dropped', 'in-page']},"
         f" by the site layer {counts['dropped', 'site']};"
-        f" not selected by trafilatura {counts['not selected', 'trafilatura']}",
+        f" not selected by trafilatura {counts['not selected', 'trafilatura']};"
+        f" added by the region stage {sum(block.added for block in blocks)}",
         "",
     ]
     for block in blocks:
@@ -149,6 +150,7 @@ def render_explanation(explanation: Explanation, output: str) -> str:
             block.text if len(block.text) <= _EXPLAIN_CHARS else block.text[:_EXPLAIN_CHARS] + "…"
         )
         verdict = _VERDICT_LABELS.get(block.verdict, block.verdict)
+        verdict = "ADDED" if block.added and block.verdict == "kept" else verdict
         lines.append(f"{number:>4} {verdict:<12} {block.tag:<5} {text}")
         why = [f"{block.layer} layer: {block.reason}"] if block.verdict == "dropped" else []
         lines.append(f"{'':>17} {' · '.join([*why, *block.evidence])}")

@@ -18,6 +18,7 @@ from lxml.etree import _Element
 from archiver.extraction import cleaning
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.extract import Article, extract_article
+from archiver.extraction.regions import candidate_scores, second_opinion, shipped_model
 from archiver.extraction.trafilatura_internals import load_html
 
 # Elements whose text is one block of the page, as a reader sees it.
@@ -45,6 +46,7 @@ class BlockExplanation:
     layer: str | None = None  # what removed it: "in-page", "site" or "trafilatura"
     reason: str | None = None  # the drop reason, as the reader shows it
     evidence: tuple[str, ...] = ()  # each opinion and score, one phrase each
+    added: bool = False  # the region stage added it to trafilatura's lines
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly form."""
@@ -53,6 +55,7 @@ class BlockExplanation:
             "tag": self.tag,
             "verdict": self.verdict,
             "layer": self.layer,
+            "added": self.added,
             "reason": self.reason,
             "evidence": list(self.evidence),
             "text": self.text,
@@ -86,9 +89,43 @@ def explain_page(
     article = extract_article(markup, url, prune_xpath=prune_xpath)
     if article is None:
         return None
-    selected = [_selected_block(article, i) for i in range(len(article.blocks))]
+    opinion = _Opinion.of(markup, article)
+    selected = [_selected_block(article, i, opinion) for i in range(len(article.blocks))]
     page = _page_blocks_of(markup)
-    return Explanation(article, tuple(_in_page_order(selected, page, _norm(article.title or ""))))
+    title = _norm(article.title or "")
+    return Explanation(article, tuple(_in_page_order(selected, page, title, opinion)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Opinion:
+    """The region stage's view of a page: the second extractor's text, the model's scores."""
+
+    text: str  # the second extractor's lines, joined
+    scores: dict[str, float]  # the model's score of each of its lines trafilatura lacks
+    threshold: float | None  # None: no model shipped
+
+    @classmethod
+    def of(cls, markup: str, article: Article) -> _Opinion:
+        model = shipped_model()
+        if model is None:
+            return cls("", {}, None)
+        other = second_opinion(markup)
+        own = article.scores or (None,) * len(article.blocks)
+        blocks = [b for b, s in zip(article.blocks, own, strict=True) if s is None]
+        return cls("\n".join(other), candidate_scores(model, other, blocks), model.threshold)
+
+    def evidence(self, text: str) -> list[str]:
+        """What the second extractor and the model say of a block of the page."""
+        if self.threshold is None:
+            return []
+        if text not in self.text:
+            return ["resiliparse: not selected"]
+        found = [["resiliparse: selected"]]
+        score = next((s for line, s in self.scores.items() if text in line), None)
+        if score is not None:
+            sign = "≥" if score >= self.threshold else "<"
+            found.append([f"region model {score:.2f} {sign} {self.threshold}"])
+        return [phrase for part in found for phrase in part]
 
 
 def mark_site_blocks(
@@ -114,20 +151,28 @@ def mark_site_blocks(
     return replace(explanation, blocks=tuple(marked))
 
 
-def _selected_block(article: Article, i: int) -> BlockExplanation:
-    """A line of trafilatura's output: the in-page layer's verdict and its evidence."""
+def _selected_block(article: Article, i: int, opinion: _Opinion) -> BlockExplanation:
+    """A line of the article's: the in-page layer's verdict and its evidence."""
     block = article.blocks[i]
     pitch = cleaning.pitch_score(block.text)
-    evidence = ["trafilatura: selected", f"pitch score {pitch:.1f}"]
+    added = article.scores[i] if article.scores else None
+    if added is None:
+        evidence = ["trafilatura: selected", *opinion.evidence(block.text)]
+    else:
+        model = f"region model {added:.2f} ≥ {opinion.threshold}: added"
+        evidence = ["trafilatura: not selected", "resiliparse: selected", model]
+    evidence.append(f"pitch score {pitch:.1f}")
     bio = cleaning.bio_score(block.text)
     if bio:
         evidence.append(f"bio score {bio:.1f}")
     reason = article.reasons[i] if i < len(article.reasons) else None
     if reason is None:
-        return BlockExplanation(block.text, block.tag, KEPT, i, evidence=tuple(evidence))
+        return BlockExplanation(
+            block.text, block.tag, KEPT, i, added=added is not None, evidence=tuple(evidence)
+        )
     evidence.append("in-page layer: " + _rule(article, i, pitch, bio))
     return BlockExplanation(
-        block.text, block.tag, DROPPED, i, "in-page", reason, evidence=tuple(evidence)
+        block.text, block.tag, DROPPED, i, "in-page", reason, tuple(evidence), added is not None
     )
 
 
@@ -180,7 +225,10 @@ def _walk(element: _Element, chrome: str | None) -> Iterator[tuple[_Element, str
 
 
 def _in_page_order(
-    selected: list[BlockExplanation], page: list[tuple[str, str, str | None]], title: str
+    selected: list[BlockExplanation],
+    page: list[tuple[str, str, str | None]],
+    title: str,
+    opinion: _Opinion,
 ) -> Iterator[BlockExplanation]:
     """trafilatura's lines, with the page's blocks it did not select placed where they stand.
 
@@ -192,7 +240,8 @@ def _in_page_order(
     shown = 0
     for text, tag, chrome in page:
         if text not in everything:
-            evidence = ["trafilatura: not selected"] + ([f"inside <{chrome}>"] if chrome else [])
+            evidence = ["trafilatura: not selected", *opinion.evidence(text)]
+            evidence += [f"inside <{chrome}>"] if chrome else []
             if text == title:
                 evidence.append("the headline: stored as the title")
             yield BlockExplanation(
