@@ -39,6 +39,9 @@ _SEPARATORS = re.compile(r"[|·•»›]")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = (".", "!", "?", '"', "”", "“", "»", "«", ":")
 LONG_LINE = 200
+PROSE_LINE = 100
+# Shorter lines are never added: buttons, labels and links, and not worth a model's time.
+MIN_CHARS = 12
 # What trafilatura never takes as text and resiliparse would: drawings' titles.
 _SKIP = ["svg", "math"]
 ADDED = "p"  # the tag an added line gets: the second extractor's text has no elements
@@ -64,6 +67,8 @@ FEATURES = (
     "our_share",
     "log_candidates",
     "neighbours_long",
+    "overlap",
+    "prose_run",
 )
 
 
@@ -98,6 +103,11 @@ def second_opinion(markup: str) -> list[str]:
     return [line for line in (normalise(raw) for raw in str(text).split("\n")) if line]
 
 
+def candidate_lines(other: Sequence[str], ours: str) -> list[int]:
+    """Indexes of the lines of ``other`` that our text (normalised) lacks, long enough to judge."""
+    return [i for i, line in enumerate(other) if len(line) >= MIN_CHARS and line not in ours]
+
+
 def widen(
     markup: str, blocks: tuple[Block, ...], reasons: tuple[str | None, ...], language: str | None
 ) -> Widened:
@@ -117,7 +127,7 @@ def widen_with(
 ) -> Widened:
     """:func:`widen` with a given model and second opinion (``other``: normalised lines)."""
     ours = normalise(" ".join(block.text for block in blocks))
-    candidates = [i for i, line in enumerate(other) if line not in ours]
+    candidates = candidate_lines(other, ours)
     scores: dict[int, float] = {}
     if candidates:
         rows = features(other, ours, candidates)
@@ -229,14 +239,17 @@ def features(
     """One row (in :data:`FEATURES` order) per candidate line of the other extractor.
 
     ``other_lines`` are its non-empty lines, normalised; ``kept_text`` the normalised text of
-    trafilatura's lines; ``candidates`` the indexes of the lines not in it.
+    trafilatura's lines; ``candidates`` the indexes :func:`candidate_lines` gave.
     """
     n = len(other_lines)
     extra = set(candidates)
-    inside = [i for i in range(n) if i not in extra]  # lines we already hold
+    inside = [i for i, line in enumerate(other_lines) if line in kept_text]  # lines we hold
+    held = set(inside)
     first, last = (inside[0], inside[-1]) if inside else (n, -1)
     kept_chars = len(kept_text)
     other_chars = sum(len(line) for line in other_lines) or 1
+    vocabulary = _content_words(kept_text)
+    runs = _prose_runs(other_lines, extra)
     rows = []
     for i in candidates:
         text = other_lines[i]
@@ -261,13 +274,15 @@ def features(
                 i / n,
                 float(first < i < last),
                 float(min((abs(i - j) for j in inside), default=n)),
-                float(i > 0 and (i - 1) not in extra),
-                float(i + 1 < n and (i + 1) not in extra),
+                float(i - 1 in held),
+                float(i + 1 in held),
                 math.log1p(kept_chars),
                 math.log1p(other_chars),
                 kept_chars / other_chars,
                 math.log1p(len(candidates)),
                 float(sum(near)),
+                _overlap(text, vocabulary),
+                float(runs.get(i, 0)),
             ]
         )
     return rows
@@ -278,8 +293,32 @@ def candidate_scores(
 ) -> dict[str, float]:
     """The model's score of each line of ``other`` that trafilatura's ``blocks`` lack, by line."""
     ours = normalise(" ".join(block.text for block in blocks))
-    candidates = [i for i, line in enumerate(other) if line not in ours]
+    candidates = candidate_lines(other, ours)
     if not candidates:
         return {}
     probabilities = model.probabilities(features(other, ours, candidates))
     return {other[i]: p for i, p in zip(candidates, probabilities, strict=True)}
+
+
+def _content_words(text: str) -> set[str]:
+    """The longer words of a text, lowercased: what a continuation of it would share."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) >= 5}
+
+
+def _overlap(text: str, vocabulary: set[str]) -> float:
+    """Share of a line's longer words that our text holds too."""
+    words = _content_words(text)
+    return len(words & vocabulary) / len(words) if words else 0.0
+
+
+def _prose_runs(other_lines: Sequence[str], extra: set[int]) -> dict[int, int]:
+    """For each candidate line, how many candidate lines of prose its run holds (0: not prose)."""
+    runs: dict[int, int] = {}
+    run: list[int] = []
+    for i in [*range(len(other_lines)), -1]:
+        if i in extra and len(other_lines[i]) >= PROSE_LINE:
+            run.append(i)
+            continue
+        runs.update({j: len(run) for j in run})
+        run = []
+    return runs

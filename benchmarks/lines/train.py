@@ -27,6 +27,7 @@ from archiver.extraction.regions import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
     TreeModel,
+    candidate_lines,
     features,
     widen_with,
 )
@@ -97,7 +98,7 @@ def prepare(page: PageLines) -> Prepared:
     """Candidates, features and labels of one page, as :func:`widen_with` computes them."""
     other = other_lines(page)
     ours = normalise(" ".join(block.text for block in page.blocks))
-    candidates = [i for i, line in enumerate(other) if line not in ours]
+    candidates = candidate_lines(other, ours)
     rows = features(other, ours, candidates) if candidates else []
     found = []
     for i in candidates:
