@@ -52,6 +52,7 @@ def extract(file: Any, url: str | None, output: str, explain: bool, db: Path | N
         archiver extract page.html --explain --db news.db --url https://example.org/news/story
     """
     from archiver.extraction.explain import explain_page
+    from archiver.extraction.extract import extract_article
 
     body = file.read()
     name = getattr(file, "name", "<stdin>")
@@ -61,6 +62,12 @@ def extract(file: Any, url: str | None, output: str, explain: bool, db: Path | N
         raise click.BadParameter(f"no archive at {db}", param_hint="'--db'")
     if db is not None and not site:
         raise click.BadParameter("the site layer needs the page's address", param_hint="'--url'")
+    if not explain and db is None:  # the article alone: no evidence to gather
+        article = extract_article(body, address)
+        if article is None or not article.text.strip():
+            raise click.ClickException(f"no article text found in {name}")
+        click.echo(render_article(article, output))
+        return
     explanation = explain_page(body, address)
     if explanation is None or not explanation.article.text.strip():
         raise click.ClickException(f"no article text found in {name}")

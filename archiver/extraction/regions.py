@@ -27,7 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from archiver.extraction.cleaning import Block, bio_score, drop_reasons, pitch_score
+from archiver.extraction.cleaning import Block, bio_score, drop_reasons
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ FEATURES = (
     "sentence_end",
     "digits",
     "upper",
-    "pitch",
     "bio",
     "separators",
     "capitalised_words",
@@ -288,7 +287,6 @@ def features(
                 float(text.endswith(_SENTENCE_END)),
                 sum(map(str.isdigit, text)) / size,
                 sum(map(str.isupper, text)) / letters,
-                pitch_score(text),
                 bio_score(text),
                 float(len(_SEPARATORS.findall(text))),
                 sum(w[0].isupper() for w in words) / (len(words) or 1),
