@@ -81,10 +81,18 @@ MORE = [
 URL = "https://island.example/news/ferry-route-reopens"
 
 
+# A real page's weight: most of it is inline code (the region stage skips pages whose text is a
+# large share of their markup, as these tiny pages would be without it).
+CODE = (
+    "<script>" + "window.dataLayer.push({event: 'view', section: 'news'});\n" * 1200 + "</script>"
+)
+
+
 def _page(body: str, head: str = "") -> str:
     return (
         '<html lang="en"><head><title>Ferry route reopens</title>'
-        f"{head}</head><body><div class='nav'><a href='/'>Home</a> <a href='/news'>News</a></div>"
+        f"{CODE}{head}</head><body>"
+        "<div class='nav'><a href='/'>Home</a> <a href='/news'>News</a></div>"
         f"<div id='page'><h1>Ferry route reopens</h1>{body}</div>"
         "<div class='footer'><p>© 2026 Island Times</p></div></body></html>"
     )
@@ -167,6 +175,14 @@ def test_a_body_split_around_an_embed_comes_back_whole() -> None:
     output = CliRunner().invoke(cli, ["extract", "-", "--url", URL, "--explain"], input=EMBEDDED)
     assert re.search(r"\n\s+#3 ADDED\s+p\s+The ferry company said", output.output), output.output
     assert "added by the region stage 2" in output.output
+
+
+def test_a_page_that_is_mostly_its_text_is_not_widened() -> None:
+    light = EMBEDDED.replace(CODE, "")
+    article = extract_article(light, URL)
+    assert article is not None
+    assert article.scores == ()  # nothing added: trafilatura's text is most of the page
+    assert MORE[0] not in article.text
 
 
 def test_a_teaser_list_beside_the_story_stays_out() -> None:

@@ -41,6 +41,8 @@ LONG_LINE = 200
 PROSE_LINE = 100
 # Shorter lines are never added: buttons, labels and links, and not worth a model's time.
 MIN_CHARS = 12
+# Pages whose article text is this share of their markup or more are not widened (see widen).
+COMPLETE_SHARE = 0.05
 # What trafilatura never takes as text and resiliparse would: drawings' titles.
 _SKIP = ["svg", "math"]
 ADDED = "p"  # the tag an added line gets: the second extractor's text has no elements
@@ -109,11 +111,20 @@ def candidate_lines(other: Sequence[str], ours: str) -> list[int]:
 def widen(
     markup: str, blocks: tuple[Block, ...], reasons: tuple[str | None, ...], language: str | None
 ) -> Widened:
-    """Add the shipped model's picks among the second opinion's lines to the page's lines."""
+    """Add the shipped model's picks among the second opinion's lines to the page's lines.
+
+    A page whose text trafilatura found is :data:`COMPLETE_SHARE` of its markup or more is left
+    as it is: such pages gained little on the corpus, and the second opinion costs time.
+    """
     model = shipped_model()
-    if model is None:
+    if model is None or not worth_widening(len(markup), blocks):
         return Widened(blocks, reasons, (None,) * len(blocks))
     return widen_with(model, second_opinion(markup), blocks, reasons, language)
+
+
+def worth_widening(markup_chars: int, blocks: Sequence[Block]) -> bool:
+    """Whether trafilatura's text is a small enough share of the page's markup to look further."""
+    return sum(len(block.text) for block in blocks) < COMPLETE_SHARE * markup_chars
 
 
 def widen_with(

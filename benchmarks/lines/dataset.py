@@ -41,6 +41,7 @@ class PageLines:
     blocks: tuple[Block, ...]
     reasons: tuple[str | None, ...]
     opinions: dict[str, str]  # other extractors' text of the page, by name
+    markup_chars: int  # the decoded page's length
 
 
 def site_of(url: str, file: str) -> str:
@@ -68,7 +69,8 @@ def build(root: Path) -> list[PageLines]:
         reasons = tuple(_own(article.reasons, own)) if article else ()
         site = site_of(page.url, annotations[page.url]["file"])
         opinions = {"resiliparse": "\n".join(second_opinion(page.html))}
-        out.append(PageLines(page.url, site, page.with_, page.without, blocks, reasons, opinions))
+        row = (page.url, site, page.with_, page.without, blocks, reasons, opinions, len(page.html))
+        out.append(PageLines(*row))
     return out
 
 
@@ -99,6 +101,7 @@ def _to_json(page: PageLines) -> dict[str, Any]:
         "blocks": [b.to_list() for b in page.blocks],
         "reasons": page.reasons,
         "opinions": page.opinions,
+        "markup_chars": page.markup_chars,
     }
 
 
@@ -111,4 +114,5 @@ def _from_json(entry: dict[str, Any]) -> PageLines:
         tuple(Block.from_list(b) for b in entry["blocks"]),
         tuple(entry["reasons"]),
         entry["opinions"],
+        entry["markup_chars"],
     )

@@ -30,6 +30,7 @@ from archiver.extraction.regions import (  # noqa: E402
     candidate_lines,
     features,
     widen_with,
+    worth_widening,
 )
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 from benchmarks.extraction import normalise  # noqa: E402
@@ -145,7 +146,7 @@ def score(prepared: Sequence[Prepared], model: TreeModel | None) -> Counts:
     for p in prepared:
         page = p.page
         blocks, reasons = page.blocks, page.reasons
-        if model is not None:
+        if model is not None and worth_widening(p.page.markup_chars, blocks):
             widened = widen_with(model, p.other, blocks, reasons, None)
             blocks, reasons = widened.blocks, widened.reasons
         counts.add(
