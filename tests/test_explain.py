@@ -86,7 +86,7 @@ def test_the_cli_prints_every_block_readably() -> None:
     assert lines[ask + 1].strip().startswith("in-page layer: appeal · trafilatura: selected")
     kept = next(i for i, line in enumerate(lines) if FIRST in line)
     assert re.match(r"\s+#0 KEPT\s+p\s+", lines[kept])
-    assert all(len(line) < 200 for line in lines[2::2] if line)  # long blocks are cut
+    assert all(len(line) < 140 for line in lines[3::2])  # each block line: its text cut at 110
 
 
 def test_the_cli_explains_in_json() -> None:

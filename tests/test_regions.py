@@ -183,6 +183,11 @@ def test_a_page_that_is_mostly_its_text_is_not_widened() -> None:
     assert article is not None
     assert article.scores == ()  # nothing added: trafilatura's text is most of the page
     assert MORE[0] not in article.text
+    explanation = explain_page(light, URL)
+    assert explanation is not None
+    (block,) = [b for b in explanation.blocks if b.text == MORE[0]]
+    assert block.verdict == LEFT_OUT
+    assert "region stage skipped: trafilatura's text is 5% of the page or more" in block.evidence
 
 
 def test_a_teaser_list_beside_the_story_stays_out() -> None:

@@ -18,7 +18,13 @@ from lxml.etree import _Element
 from archiver.extraction import cleaning
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.extract import Article, extract_article
-from archiver.extraction.regions import candidate_scores, second_opinion, shipped_model
+from archiver.extraction.regions import (
+    COMPLETE_SHARE,
+    candidate_scores,
+    second_opinion,
+    shipped_model,
+    worth_widening,
+)
 from archiver.extraction.trafilatura_internals import load_html
 
 # Elements whose text is one block of the page, as a reader sees it.
@@ -103,6 +109,7 @@ class _Opinion:
     text: str  # the second extractor's lines, joined
     scores: dict[str, float]  # the model's score of each of its lines trafilatura lacks
     threshold: float | None  # None: no model shipped
+    skipped: bool = False  # the page's text is too large a share of it for the stage to run
 
     @classmethod
     def of(cls, markup: str, article: Article) -> _Opinion:
@@ -112,6 +119,8 @@ class _Opinion:
         other = second_opinion(markup)
         own = article.scores or (None,) * len(article.blocks)
         blocks = [b for b, s in zip(article.blocks, own, strict=True) if s is None]
+        if not worth_widening(len(markup), blocks):  # the stage did not run: no scores to show
+            return cls("\n".join(other), {}, model.threshold, skipped=True)
         return cls("\n".join(other), candidate_scores(model, other, blocks), model.threshold)
 
     def evidence(self, text: str) -> list[str]:
@@ -121,6 +130,9 @@ class _Opinion:
         if text not in self.text:
             return ["resiliparse: not selected"]
         found = [["resiliparse: selected"]]
+        if self.skipped:
+            share = f"{COMPLETE_SHARE:.0%} of the page or more"
+            found.append([f"region stage skipped: trafilatura's text is {share}"])
         score = next((s for line, s in self.scores.items() if text in line), None)
         if score is not None:
             sign = "≥" if score >= self.threshold else "<"
