@@ -61,6 +61,5 @@ class ArticleRow:
     page_type: str | None = None
     access: str | None = None
     published_source: str | None = None
-    fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None

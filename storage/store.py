@@ -15,6 +15,7 @@ import sqlite_utils
 
 from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.clock import now_iso
+from storage.clusters import WireClusters
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
 from storage.rows import ArticleRow, CaptureRow, PriorCapture
@@ -37,6 +38,7 @@ class ArticleStore:
         self.db = open_database(path)
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
         self.versions = ArticleVersions(self.db)
+        self.clusters = WireClusters(self.db)
 
     def __enter__(self) -> Self:
         return self
@@ -225,7 +227,6 @@ class ArticleStore:
             "page_type": row.page_type,
             "access": row.access,
             "published_source": row.published_source,
-            "fingerprint": row.fingerprint,
             "extracted": row.extracted,
             "capture_id": row.capture_id,
             "crawl_id": row.crawl_id,
@@ -308,6 +309,8 @@ class ArticleStore:
             " (text_digest IS NULL OR text_digest != ?)",
             [text, digest, article_id, digest],
         )
+        if cursor.rowcount:
+            self.clusters.update(article_id, text)  # wire copies follow the text a reader sees
         if cursor.rowcount and not new_capture:
             self.versions.sync_latest(article_id)
         return bool(cursor.rowcount)
