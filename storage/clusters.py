@@ -11,6 +11,7 @@ together.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -173,24 +174,25 @@ class WireClusters:
         self.db.conn.executemany("UPDATE articles SET cluster_id = ? WHERE id = ?", named)
         return len({name for name, _ in named})
 
-    def biggest(self, limit: int, site: str | None = None) -> list[ClusterSummary]:
-        """The ``limit`` largest clusters (with a copy on ``site`` if given), largest first."""
-        where = (
-            " AND cluster_id IN (SELECT cluster_id FROM articles WHERE site = ?)" if site else ""
-        )
-        day = "coalesce(published, substr(fetched_at, 1, 10))"
-        rows = self.db.execute(
-            f"""SELECT cluster_id, count(*) AS size, json_group_array(DISTINCT site),
-                       (SELECT title FROM articles t WHERE t.id = a.cluster_id),
-                       min({day}), max({day})
-                FROM articles a WHERE cluster_id IS NOT NULL{where}
-                GROUP BY cluster_id ORDER BY size DESC, cluster_id LIMIT ?""",
-            [site, limit] if site else [limit],
-        ).fetchall()
-        return [
-            ClusterSummary(int(r[0]), int(r[1]), sorted(_json_list(r[2])), r[3], r[4], r[5])
-            for r in rows
-        ]
+
+def biggest_clusters(
+    conn: sqlite3.Connection, limit: int, site: str | None = None
+) -> list[ClusterSummary]:
+    """The ``limit`` largest clusters (those with a copy on ``site`` if given), largest first."""
+    where = " AND cluster_id IN (SELECT cluster_id FROM articles WHERE site = ?)" if site else ""
+    day = "coalesce(published, substr(fetched_at, 1, 10))"
+    rows = conn.execute(
+        f"""SELECT cluster_id, count(*) AS size, json_group_array(DISTINCT site),
+                   (SELECT title FROM articles t WHERE t.id = a.cluster_id),
+                   min({day}), max({day})
+            FROM articles a WHERE cluster_id IS NOT NULL{where}
+            GROUP BY cluster_id ORDER BY size DESC, cluster_id LIMIT ?""",
+        [site, limit] if site else [limit],
+    ).fetchall()
+    return [
+        ClusterSummary(int(r[0]), int(r[1]), sorted(_json_list(r[2])), r[3], r[4], r[5])
+        for r in rows
+    ]
 
 
 def _json_list(value: str) -> list[str]:

@@ -50,6 +50,11 @@ class QueryError(click.ClickException):
     is_flag=True,
     help="Find text that only an older version of an article had (see `archiver history`).",
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One hit per wire-copy cluster (see `archiver clusters`), with its count of copies.",
+)
 @existing_db_option
 def search(
     query: str,
@@ -60,6 +65,7 @@ def search(
     limit: int | None,
     as_json: bool,
     older_versions: bool,
+    collapse: bool,
     db: Path,
 ) -> None:
     """Full-text search of the archived articles, most relevant first.
@@ -71,7 +77,12 @@ def search(
     \b
     Example:
         archiver search 'ferry OR harbour' --since 2026-11-01 --db news.db
+        archiver search 'ceasefire' --collapse --db news.db
     """
+    if collapse and older_versions:
+        raise click.BadParameter(
+            "cannot be combined with --older-versions", param_hint="'--collapse'"
+        )
     wanted = SearchQuery(
         text=query,
         site=site,
@@ -80,6 +91,7 @@ def search(
         language=lang,
         limit=limit or defaults.SEARCH_LIMIT,
         older_versions=older_versions,
+        collapse=collapse,
     )
     with open_reader(db) as reader:
         try:
