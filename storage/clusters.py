@@ -200,7 +200,10 @@ def _json_list(value: str) -> list[str]:
 
 
 def group_by_bands(
-    ids: Sequence[int], fingerprints: Sequence[int], keys: Sequence[tuple[int, ...]]
+    ids: Sequence[int],
+    fingerprints: Sequence[int],
+    keys: Sequence[tuple[int, ...]],
+    max_distance: int = MAX_DISTANCE,
 ) -> list[tuple[int, int]]:
     """(cluster id, article id) of every article with a copy, from all signatures at once.
 
@@ -219,7 +222,7 @@ def group_by_bands(
     parent = list(range(len(ids)))
     prints = np.array(fingerprints, dtype=np.int64).view(np.uint64)
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        for a, b in _close_pairs(owner[start : start + size], prints):
+        for a, b in _close_pairs(owner[start : start + size], prints, max_distance):
             _union(parent, a, b)
     groups: dict[int, list[int]] = {}
     for index in range(len(ids)):
@@ -232,12 +235,14 @@ def group_by_bands(
     return named
 
 
-def _close_pairs(members: np.ndarray, prints: np.ndarray) -> Iterator[tuple[int, int]]:
+def _close_pairs(
+    members: np.ndarray, prints: np.ndarray, max_distance: int
+) -> Iterator[tuple[int, int]]:
     """Pairs of bucket members (positions) whose fingerprints are close enough."""
     values = prints[members]
     for top in range(0, len(members), CHUNK):
         block = values[top : top + CHUNK]
-        close = np.bitwise_count(block[:, None] ^ values[None, :]) <= MAX_DISTANCE
+        close = np.bitwise_count(block[:, None] ^ values[None, :]) <= max_distance
         rows, cols = np.nonzero(close)
         for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
             if top + row < col:
