@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.archive_servers import ArchiverServer, fetch, free_port
 from tests.conftest import rows, run_archiver
 from tests.wiresites import WireSite, coast_site, island_site
 
@@ -135,3 +136,16 @@ def test_reextract_gives_the_same_clusters(crawled):
     assert clusters_by_url(rebuilt) == clusters_by_url(crawled.db)
     fingerprints = "SELECT url, fingerprint FROM articles ORDER BY url"
     assert rows(rebuilt, fingerprints) == rows(crawled.db, fingerprints)
+
+
+def test_the_reader_search_collapses_copies_and_says_how_many(crawled, tmp_path):
+    args = ["serve", "--db", str(crawled.db)]
+    with ArchiverServer(args, free_port(), tmp_path, "/") as server:
+        code, _, every = fetch(server.base + "/search?q=ferry")
+        code_one, _, one = fetch(server.base + "/search?q=ferry&collapse=1")
+    assert code == code_one == 200
+    titles = ("Ferry strike is over", "Crews back at work as ferry deal agreed")
+    assert all(title.encode() in every for title in titles)
+    assert every.count(b'class="item"') == one.count(b'class="item"') + 1
+    assert one.count(b'<span class="copies">2 copies</span>') == 1
+    assert b"copies</span>" not in every

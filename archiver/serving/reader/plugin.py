@@ -95,6 +95,7 @@ async def search(datasette: Any, request: Any) -> Response:
         language=args.get("language") or None,
         limit=50,
         older_versions=bool(args.get("older")),
+        collapse=bool(args.get("collapse")) and not args.get("older"),
     )
     hits, problem = [], None
     if text:
