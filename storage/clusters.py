@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from storage.errors import DatabaseError
 from storage.minhash import MAX_DISTANCE, Signature, signature, similar
 
 BATCH = 2000  # articles read, fingerprinted and written at a time by a rebuild
@@ -151,26 +152,26 @@ class WireClusters:
         )
         ids: list[int] = []
         fingerprints: list[int] = []
-        keys: list[tuple[int, ...]] = []
+        keys: list[np.ndarray] = []  # a batch's band keys at a time: 128 bytes an article
         last = 0
         while batch := self.db.execute(
             "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, BATCH]
         ).fetchall():
             last = int(batch[-1][0])
-            stored: list[tuple[int, int]] = []
-            for article_id, text in batch:
-                sig = signature(text or "")
-                if sig is not None:
-                    ids.append(int(article_id))
-                    fingerprints.append(sig.fingerprint)
-                    keys.append(sig.bands)
-                    stored.append((sig.fingerprint, int(article_id)))
-            self.db.conn.executemany("UPDATE articles SET fingerprint = ? WHERE id = ?", stored)
-        band_rows = ((key, ids[i]) for i, bands in enumerate(keys) for key in bands)
-        self.db.conn.executemany(
-            "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)", band_rows
-        )
-        named = group_by_bands(ids, fingerprints, keys)
+            signed = [(int(row[0]), signature(row[1] or "")) for row in batch]
+            found = [(article_id, sig) for article_id, sig in signed if sig is not None]
+            self.db.conn.executemany(
+                "UPDATE articles SET fingerprint = ? WHERE id = ?",
+                [(sig.fingerprint, article_id) for article_id, sig in found],
+            )
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO article_bands (key, article_id) VALUES (?, ?)",
+                [(key, article_id) for article_id, sig in found for key in sig.bands],
+            )
+            ids.extend(article_id for article_id, _ in found)
+            fingerprints.extend(sig.fingerprint for _, sig in found)
+            keys.append(np.array([sig.bands for _, sig in found], dtype=np.int64))
+        named = group_by_bands(ids, fingerprints, np.concatenate(keys) if ids else [])
         self.db.conn.executemany("UPDATE articles SET cluster_id = ? WHERE id = ?", named)
         return len({name for name, _ in named})
 
@@ -179,9 +180,20 @@ def biggest_clusters(
     conn: sqlite3.Connection, limit: int, site: str | None = None
 ) -> list[ClusterSummary]:
     """The ``limit`` largest clusters (those with a copy on ``site`` if given), largest first."""
+    try:
+        rows = _biggest(conn, limit, site)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"cannot list clusters: {exc}") from exc
+    return [
+        ClusterSummary(int(r[0]), int(r[1]), sorted(_json_list(r[2])), r[3], r[4], r[5])
+        for r in rows
+    ]
+
+
+def _biggest(conn: sqlite3.Connection, limit: int, site: str | None) -> list[sqlite3.Row]:
     where = " AND cluster_id IN (SELECT cluster_id FROM articles WHERE site = ?)" if site else ""
     day = "coalesce(published, substr(fetched_at, 1, 10))"
-    rows = conn.execute(
+    return conn.execute(
         f"""SELECT cluster_id, count(*) AS size, json_group_array(DISTINCT site),
                    (SELECT title FROM articles t WHERE t.id = a.cluster_id),
                    min({day}), max({day})
@@ -189,10 +201,6 @@ def biggest_clusters(
             GROUP BY cluster_id ORDER BY size DESC, cluster_id LIMIT ?""",
         [site, limit] if site else [limit],
     ).fetchall()
-    return [
-        ClusterSummary(int(r[0]), int(r[1]), sorted(_json_list(r[2])), r[3], r[4], r[5])
-        for r in rows
-    ]
 
 
 def _json_list(value: str) -> list[str]:
@@ -202,7 +210,7 @@ def _json_list(value: str) -> list[str]:
 def group_by_bands(
     ids: Sequence[int],
     fingerprints: Sequence[int],
-    keys: Sequence[tuple[int, ...]],
+    keys: Sequence[tuple[int, ...]] | np.ndarray,
     max_distance: int = MAX_DISTANCE,
 ) -> list[tuple[int, int]]:
     """(cluster id, article id) of every article with a copy, from all signatures at once.
@@ -212,8 +220,9 @@ def group_by_bands(
     """
     if not ids:
         return []
-    width = len(keys[0])
-    flat = np.array(keys, dtype=np.int64).reshape(-1)
+    table = np.asarray(keys, dtype=np.int64)
+    width = table.shape[1]
+    flat = table.reshape(-1)
     owner = np.repeat(np.arange(len(ids), dtype=np.int64), width)
     order = np.argsort(flat, kind="stable")
     flat, owner = flat[order], owner[order]

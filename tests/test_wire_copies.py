@@ -13,7 +13,7 @@ from storage.minhash import MAX_DISTANCE, MIN_WORDS, distance, signature
 from storage.rows import ArticleRow
 from storage.search import SearchQuery, search_articles
 from storage.store import ArticleStore
-from tests.conftest import rows
+from tests.conftest import rows, run_archiver
 from tests.wiresites import BRIEF, OTHER, WIRE, edited
 
 
@@ -156,3 +156,23 @@ def test_an_archive_of_schema_seven_is_fingerprinted_and_clustered_on_opening(tm
     assert rows(db, "SELECT count(*) FROM article_bands")[0][0] == 32
     before = rows(db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'ferry'")
     assert before[0][0] == 2  # the narrowed update trigger still keeps the text index
+
+
+def test_clusters_of_an_archive_from_before_them_says_how_to_fill_them(tmp_path):
+    db = tmp_path / "a.db"
+    with ArticleStore(db) as store:
+        store.save_article(row("http://a.example/1", WIRE))
+        store.save_article(row("http://b.example/1", edited(WIRE)))
+    conn = sqlite3.connect(db)
+    with conn:  # as version 6 left it: no fingerprint or cluster columns
+        conn.execute("DROP INDEX articles_cluster")
+        conn.execute("ALTER TABLE articles DROP COLUMN cluster_id")
+        conn.execute("DROP TABLE article_bands")
+        conn.execute("PRAGMA user_version = 6")
+    conn.close()
+    listed = run_archiver("clusters", "--db", str(db), cwd=tmp_path)
+    assert listed.returncode == 1 and "Traceback" not in listed.stderr
+    assert "no such column: cluster_id" in listed.stderr and "--rebuild" in listed.stderr
+    rebuilt = run_archiver("clusters", "--rebuild", "--db", str(db), cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "2 copies    2 sites" in rebuilt.stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from archiver.cli.options import existing_db_option, open_reader, open_store
+from storage.errors import ArchiveError
 
 
 @click.command()
@@ -39,7 +40,11 @@ def clusters(db: Path, site: str | None, limit: int, as_json: bool, rebuild: boo
             made = store.clusters.rebuild()
         click.echo(f"regrouped {db}: {made} clusters", err=True)
     with open_reader(db) as reader:
-        found = biggest_clusters(reader.conn, limit, site)
+        try:
+            found = biggest_clusters(reader.conn, limit, site)
+        except ArchiveError as exc:
+            hint = f"archiver clusters --rebuild --db {db} brings an older archive up to date"
+            raise click.ClickException(f"{exc} ({hint})") from exc
     if as_json:
         for cluster in found:
             click.echo(
