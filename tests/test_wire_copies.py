@@ -176,3 +176,35 @@ def test_clusters_of_an_archive_from_before_them_says_how_to_fill_them(tmp_path)
     rebuilt = run_archiver("clusters", "--rebuild", "--db", str(db), cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "2 copies    2 sites" in rebuilt.stdout
+
+
+def test_the_benchmark_scores_its_generated_copies(tmp_path):
+    from benchmarks.cluster_peers import exact_digest
+    from benchmarks.clusters import generate, minhash_groups, pair_scores, time_archive
+
+    rng = random.Random(3)
+    vocabulary = [f"w{n}" for n in range(3000)]
+    pool = [" ".join(rng.choices(vocabulary, k=rng.randint(25, 60))) for _ in range(400)]
+    made = generate(300, pool)
+    assert len(made.texts) == len(made.truth) == 300 and made.copy_pairs
+    assert pair_scores({}, made.truth) == (0.0, 0.0)
+    assert pair_scores(dict(enumerate(made.truth)), made.truth) == (1.0, 1.0)
+    grouping, _, _ = minhash_groups(made.texts)
+    precision, recall = pair_scores(grouping, made.truth)
+    assert precision > 0.95 and recall > 0.6
+    assert pair_scores(exact_digest(made.texts), made.truth)[1] < 0.1  # every copy was edited
+    found = time_archive(tmp_path / "b.db", made.texts, 50)
+    assert [name for name, _, _ in found] == [
+        "archive rebuild (250)",
+        "archive incremental (+50)",
+        "archive rebuild (300)",
+    ]
+    # incremental, rebuilt and in memory: the same groups (named by id in the archive)
+    assert groups(found[1][2]) == groups(found[2][2]) == groups(grouping)
+
+
+def groups(grouping: dict[int, int]) -> set[frozenset[int]]:
+    found: dict[int, set[int]] = {}
+    for member, name in grouping.items():
+        found.setdefault(name, set()).add(member)
+    return {frozenset(members) for members in found.values() if len(members) > 1}
