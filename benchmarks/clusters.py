@@ -3,7 +3,8 @@
 Example:
     .venv/bin/python benchmarks/clusters.py --articles 100000
 
-Makes N articles from the development corpus's paragraphs (4-14 paragraphs each). One story in
+Makes N articles from the development corpus's sentences: 4-14 paragraphs of 2-4 sentences each
+drawn at random, so two different stories share words but seldom a run of them. One story in
 five is a wire story run by 2-12 sites, each copy edited as outlets edit agency copy: a
 rewritten lead (half of them), the last paragraph dropped or a closing line of the site's own
 added, and 1-3 % of the words changed or dropped. For one wire story in three a follow-up on the
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sqlite3
 import sys
 import time
@@ -49,6 +51,8 @@ from storage.clusters import WireClusters, group_by_bands  # noqa: E402
 from storage.minhash import MAX_DISTANCE, distance, signature, words  # noqa: E402
 from storage.store import open_database  # noqa: E402
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
 
 @dataclass(frozen=True, slots=True)
 class Made:
@@ -61,7 +65,7 @@ class Made:
 
 
 def generate(n: int, pool: list[str], seed: int = 7) -> Made:
-    """``n`` articles; see the module's docstring for what they are."""
+    """``n`` articles from the sentences of ``pool``; see the module's docstring."""
     rng = random.Random(seed)
     texts: list[str] = []
     truth: list[int] = []
@@ -69,7 +73,7 @@ def generate(n: int, pool: list[str], seed: int = 7) -> Made:
     topic_pairs: list[tuple[int, int]] = []
     story = 0
     while len(texts) < n:
-        body = [rng.choice(pool) for _ in range(rng.randint(4, 14))]
+        body = [_paragraph(pool, rng) for _ in range(rng.randint(4, 14))]
         story += 1
         if rng.random() >= 0.2:
             texts.append("\n".join(body))
@@ -82,7 +86,7 @@ def generate(n: int, pool: list[str], seed: int = 7) -> Made:
         copy_pairs.extend((first, i) for i in range(first + 1, len(texts)))
         if rng.random() < 1 / 3 and len(texts) < n:
             shared = rng.sample(body, min(len(body), rng.randint(1, 2)))
-            own = [rng.choice(pool) for _ in range(rng.randint(4, 10))]
+            own = [_paragraph(pool, rng) for _ in range(rng.randint(4, 10))]
             texts.append("\n".join(shared + own))
             story += 1
             truth.append(story)
@@ -90,11 +94,21 @@ def generate(n: int, pool: list[str], seed: int = 7) -> Made:
     return Made(texts, truth, copy_pairs, topic_pairs)
 
 
+def _paragraph(pool: list[str], rng: random.Random) -> str:
+    return " ".join(rng.choice(pool) for _ in range(rng.randint(2, 4)))
+
+
+def sentences(paragraphs: list[str]) -> list[str]:
+    """The sentences of ``paragraphs`` (split after a full stop), those of five words or more."""
+    found = (part.strip() for text in paragraphs for part in _SENTENCE.split(text))
+    return [sentence for sentence in found if len(sentence.split()) >= 5]
+
+
 def _edit(body: list[str], pool: list[str], rng: random.Random) -> list[str]:
     """One outlet's copy of a wire story."""
     copy = list(body)
     if rng.random() < 0.5:
-        copy[0] = rng.choice(pool)  # its own lead
+        copy[0] = _paragraph(pool, rng)  # its own lead
     if rng.random() < 0.4 and len(copy) > 3:
         copy.pop()
     elif rng.random() < 0.4:
@@ -239,16 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="for the archive")
     args = parser.parse_args(argv)
 
-    pool = [
-        p for texts in corpus_paragraphs(unpack(args.corpus, args.eval_dir)).values() for p in texts
-    ]
+    paragraphs = corpus_paragraphs(unpack(args.corpus, args.eval_dir))
+    pool = sentences([p for texts in paragraphs.values() for p in texts])
     made = generate(args.articles, pool)
     truth = made.truth
     words_total = sum(len(words(t)) for t in made.texts)
     print(
         f"{len(made.texts)} articles ({words_total / len(made.texts):.0f} words on average),"
         f" {len(set(truth))} stories, {len(made.copy_pairs)} copy pairs sampled,"
-        f" {len(made.topic_pairs)} same-topic pairs; {len(pool)} corpus paragraphs"
+        f" {len(made.topic_pairs)} same-topic pairs; {len(pool)} corpus sentences"
     )
     prints, results = run_methods(made, not args.no_datasketch)
     print(
