@@ -35,6 +35,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlite_utils
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -62,6 +64,27 @@ class Made:
     truth: list[int]
     copy_pairs: list[tuple[int, int]]
     topic_pairs: list[tuple[int, int]]  # a wire copy and a follow-up on its topic
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One method's figures: wall seconds signing and grouping, CPU seconds, its grouping."""
+
+    name: str
+    sign: float
+    group: float
+    cpu: float
+    found: Grouping
+
+    def show(self, truth: Sequence[int]) -> None:
+        """Print the row with its precision, recall and clusters against ``truth``."""
+        precision, recall = pair_scores(self.found, truth)
+        clusters = sum(1 for c in Counter(self.found.values()).values() if c > 1)
+        print(
+            f"{self.name:<34} {self.sign:>7.1f} {self.group:>7.1f} {self.sign + self.group:>7.1f}"
+            f" {self.cpu:>7.1f} {precision:>9.3f} {recall:>7.3f} {clusters:>8}",
+            flush=True,
+        )
 
 
 def generate(n: int, pool: list[str], seed: int = 7) -> Made:
@@ -203,9 +226,7 @@ def archive_grouping(conn: sqlite3.Connection) -> Grouping:
     return {int(i) - 1: int(c) for i, c in rows}
 
 
-def time_archive(
-    db: Path, texts: Sequence[str], incremental: int
-) -> list[tuple[str, float, Grouping]]:
+def time_archive(db: Path, texts: Sequence[str], incremental: int) -> list[Row]:
     """Rebuild, then the incremental path for the last articles, then a rebuild of all."""
     head, tail = texts[: len(texts) - incremental], texts[len(texts) - incremental :]
     build = build_archive(db, head)
@@ -213,32 +234,31 @@ def time_archive(
     database = open_database(db)
     conn = database.conn
     found = []
-    started = time.perf_counter()
-    conn.execute("BEGIN")
-    WireClusters(database).rebuild()
-    conn.commit()
-    found.append(
-        (f"archive rebuild ({len(head)})", time.perf_counter() - started, archive_grouping(conn))
-    )
-    add(conn, tail, len(head))  # stored with no fingerprint yet, as a crawl inserts its row first
+    for label, added in ((f"({len(head)})", []), (f"({len(texts)})", tail)):
+        if added:
+            found.append(_incremental(database, added, len(head)))
+        wall, cpu = time.perf_counter(), time.process_time()
+        conn.execute("BEGIN")
+        WireClusters(database).rebuild()
+        conn.commit()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        found.append(Row(f"archive rebuild {label}", wall, 0.0, cpu, archive_grouping(conn)))
+    database.close()
+    return found
+
+
+def _incremental(database: sqlite_utils.Database, tail: Sequence[str], first: int) -> Row:
+    """Add ``tail`` and cluster each article as a crawl stores it: one transaction each."""
+    conn = database.conn
+    add(conn, tail, first)  # stored with no fingerprint yet, as a crawl inserts its row first
     clusters = WireClusters(database)
-    spent = 0.0
-    for offset, text in enumerate(tail, start=len(head) + 1):
-        started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for offset, text in enumerate(tail, start=first + 1):
         conn.execute("BEGIN")
         clusters.update(offset, text)
         conn.commit()
-        spent += time.perf_counter() - started
-    found.append((f"archive incremental (+{len(tail)})", spent, archive_grouping(conn)))
-    started = time.perf_counter()
-    conn.execute("BEGIN")
-    WireClusters(database).rebuild()
-    conn.commit()
-    found.append(
-        (f"archive rebuild ({len(texts)})", time.perf_counter() - started, archive_grouping(conn))
-    )
-    database.close()
-    return found
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return Row(f"archive incremental (+{len(tail)})", wall, 0.0, cpu, archive_grouping(conn))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,17 +285,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     prints, results = run_methods(made, not args.no_datasketch)
     print(
-        f"\n{'method':<34} {'sign s':>8} {'group s':>8} {'total s':>8}"
-        f" {'precision':>10} {'recall':>8} {'clusters':>9}"
+        f"\n{'method':<34} {'sign s':>7} {'group s':>7} {'total s':>7} {'cpu s':>7}"
+        f" {'precision':>9} {'recall':>7} {'clusters':>8}"
     )
-    for name, signing, grouping_s, found in results:
-        _row(name, signing, grouping_s, found, truth)
+    for row in results:
+        row.show(truth)
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.workdir / f"clusters-{args.articles}.db"
     try:
         incremental = min(args.incremental, len(made.texts))
-        for name, seconds, found in time_archive(db, made.texts, incremental):
-            _row(name, seconds, 0.0, found, truth)
+        for row in time_archive(db, made.texts, incremental):
+            row.show(truth)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -283,29 +303,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_methods(
-    made: Made, with_datasketch: bool
-) -> tuple[list[int | None], list[tuple[str, float, float, Grouping]]]:
-    """Every method on the same texts: its name, seconds signing and grouping, its grouping."""
-    results: list[tuple[str, float, float, Grouping]] = []
-
-    started = time.perf_counter()
+def run_methods(made: Made, with_datasketch: bool) -> tuple[list[int | None], list[Row]]:
+    """Every method on the same texts, timed (wall and CPU); and the simhashes, for the sweep."""
+    results: list[Row] = []
+    wall, cpu = time.perf_counter(), time.process_time()
     naive = exact_digest(made.texts)
-    results.append(("exact digest (naive)", time.perf_counter() - started, 0.0, naive))
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    results.append(Row("exact digest (naive)", wall, 0.0, cpu, naive))
+    wall, cpu = time.perf_counter(), time.process_time()
     prints = [simhash(t) for t in made.texts]
-    hashed = time.perf_counter() - started
-    started = time.perf_counter()
+    hashed = time.perf_counter() - wall
     near = simhash_groups(prints)
-    results.append(("simhash64 <= 3 bits", hashed, time.perf_counter() - started, near))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    results.append(Row("simhash64 <= 3 bits", hashed, wall - hashed, cpu, near))
+    cpu = time.process_time()
     grouping, signed, grouped = minhash_groups(made.texts)
-    results.append((f"minhash (ours) <= {MAX_DISTANCE} bits", signed, grouped, grouping))
+    cpu = time.process_time() - cpu
+    results.append(Row(f"minhash (ours) <= {MAX_DISTANCE} bits", signed, grouped, cpu, grouping))
     if with_datasketch:
+        cpu = time.process_time()
         peer = datasketch_groups(made.texts)
+        cpu = time.process_time() - cpu
         if peer is None:
             print("datasketch not installed: pip install -e '.[bench]'")
         else:
-            results.append(("datasketch minhash+lsh <= J 0.5", peer[1], peer[2], peer[0]))
+            results.append(Row("datasketch minhash+lsh J >= 0.5", peer[1], peer[2], cpu, peer[0]))
     return prints, results
 
 
@@ -327,17 +349,6 @@ def print_sweeps(made: Made, prints: Sequence[int | None]) -> None:
     print("\n".join(sweep(made, minhash_distance, [3, 8, 12, 16, 20, 24])))
     print("simhash64:")
     print("\n".join(sweep(made, simhash_distance, [3, 6, 10, 16, 20])))
-
-
-def _row(name: str, signing: float, grouping: float, found: Grouping, truth: Sequence[int]) -> None:
-    precision, recall = pair_scores(found, truth)
-    groups = Counter(found.values())
-    clusters = sum(1 for c in groups.values() if c > 1)
-    print(
-        f"{name:<34} {signing:>8.1f} {grouping:>8.1f} {signing + grouping:>8.1f}"
-        f" {precision:>10.3f} {recall:>8.3f} {clusters:>9}",
-        flush=True,
-    )
 
 
 if __name__ == "__main__":

@@ -194,13 +194,13 @@ def test_the_benchmark_scores_its_generated_copies(tmp_path):
     assert precision > 0.95 and recall > 0.6
     assert pair_scores(exact_digest(made.texts), made.truth)[1] < 0.1  # every copy was edited
     found = time_archive(tmp_path / "b.db", made.texts, 50)
-    assert [name for name, _, _ in found] == [
+    assert [row.name for row in found] == [
         "archive rebuild (250)",
         "archive incremental (+50)",
         "archive rebuild (300)",
     ]
     # incremental, rebuilt and in memory: the same groups (named by id in the archive)
-    assert groups(found[1][2]) == groups(found[2][2]) == groups(grouping)
+    assert groups(found[1].found) == groups(found[2].found) == groups(grouping)
 
 
 def groups(grouping: dict[int, int]) -> set[frozenset[int]]:
