@@ -3,16 +3,17 @@ fingerprint and LSH band keys.
 
 Wire copies of one agency story differ by a rewritten lead, a tail or a few edited words: their
 sets of three-word shingles overlap by half or more, while two stories on one topic share a few
-per cent. MinHash keeps that overlap (the Jaccard similarity) measurable: each of 64 seeded
-hashes takes the smallest value over the shingles, and two texts agree on one of them with a
-probability equal to their Jaccard similarity. Of each minimum one bit is kept (b-bit MinHash):
+per cent. MinHash keeps that overlap (the Jaccard similarity J) measurable: 64 minima over the
+shingles' hashes (one hash, split into 64 bins: one-permutation hashing), on each of which two
+texts agree with probability J. Of each minimum one bit is kept (b-bit MinHash):
 the 64 bits are the article's fingerprint, where two fingerprints agree on a bit with
 probability (1 + J) / 2, so a Hamming distance ``d`` estimates J as ``1 - d / 32``. Candidates
 come from 16 bands of 4 minima each: two texts share a band key with probability
 ``1 - (1 - J**4) ** 16`` (0.64 at J = 0.5, 0.99 at J = 0.7, 0.0016 at J = 0.1).
 
 A 64-bit simhash with the usual Hamming distance of 3 measured far worse on edited copies (see
-benchmarks/clusters.py): a rewritten lead already moves a simhash by 8 to 12 bits.
+benchmarks/clusters.py): most edited copies sit more than 10 bits apart, too far for a band
+index to find them.
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ MAX_DISTANCE = 16
 
 _WORD = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
-_random = np.random.default_rng(20261128)  # fixed: stored fingerprints must never change
 _BIN_SHIFT = 64 - (HASHES - 1).bit_length()
 _VALUE_MASK = (1 << 32) - 1
 _ROTATE = 0x9E3779B1  # odd: a borrowed minimum moves by a different amount at each step
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
-_BAND_MIX = _random.integers(1, 1 << 63, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+# Constants, not a seeded generator's draws: stored fingerprints must never change.
+_BAND_MIX = np.array(
+    [0xE84795980703B0E5, 0xAD0F97A6B5CAD963, 0xABA4DFDFF907C579, 0x6A7129B9F4BCA02F],
+    dtype=np.uint64,
+)
 _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
 
 

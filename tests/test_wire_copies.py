@@ -208,3 +208,15 @@ def groups(grouping: dict[int, int]) -> set[frozenset[int]]:
     for member, name in grouping.items():
         found.setdefault(name, set()).add(member)
     return {frozenset(members) for members in found.values() if len(members) > 1}
+
+
+def test_a_texts_signature_never_changes():
+    """Fingerprints and band keys are stored: a change of the hashing would split old clusters
+    from new copies (an archive would need ``archiver clusters --rebuild``)."""
+    found = signature("\n".join(WIRE))
+    assert found is not None
+    assert (found.fingerprint, found.bands[0], found.bands[-1]) == (
+        -4566320267123818273,
+        -7636098744013001552,
+        8761113796468312759,
+    )
