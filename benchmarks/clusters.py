@@ -49,8 +49,8 @@ from benchmarks.cluster_peers import (  # noqa: E402
 )
 from benchmarks.corpus import add_corpus_options, unpack  # noqa: E402
 from benchmarks.search import corpus_paragraphs  # noqa: E402
-from storage.clusters import WireClusters, group_by_bands  # noqa: E402
-from storage.minhash import MAX_DISTANCE, distance, signature, words  # noqa: E402
+from storage.clusters import BATCH, WireClusters, group_by_bands  # noqa: E402
+from storage.minhash import MAX_DISTANCE, distance, signature, signatures, words  # noqa: E402
 from storage.store import open_database  # noqa: E402
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -152,7 +152,7 @@ def _edit(body: list[str], pool: list[str], rng: random.Random) -> list[str]:
 def minhash_groups(texts: Sequence[str]) -> tuple[Grouping, float, float]:
     """The archive's MinHash: grouping, and seconds for signatures and for grouping."""
     started = time.perf_counter()
-    sigs = [signature(t) for t in texts]
+    sigs = [sig for at in range(0, len(texts), BATCH) for sig in signatures(texts[at : at + BATCH])]
     signed = time.perf_counter()
     ids = [i for i, s in enumerate(sigs) if s is not None]
     named = group_by_bands(ids, [s.fingerprint for s in sigs if s], [s.bands for s in sigs if s])

@@ -19,7 +19,7 @@ import numpy as np
 import sqlite_utils
 
 from storage.errors import DatabaseError
-from storage.minhash import MAX_DISTANCE, Signature, signature, similar
+from storage.minhash import MAX_DISTANCE, Signature, signature, signatures, similar
 
 BATCH = 2000  # articles read, fingerprinted and written at a time by a rebuild
 CHUNK = 256  # bucket members compared at once by a rebuild, to bound its memory
@@ -158,7 +158,8 @@ class WireClusters:
             "SELECT id, text FROM articles WHERE id > ? ORDER BY id LIMIT ?", [last, BATCH]
         ).fetchall():
             last = int(batch[-1][0])
-            signed = [(int(row[0]), signature(row[1] or "")) for row in batch]
+            made = signatures([row[1] or "" for row in batch])
+            signed = [(int(row[0]), sig) for row, sig in zip(batch, made, strict=True)]
             found = [(article_id, sig) for article_id, sig in signed if sig is not None]
             self.db.conn.executemany(
                 "UPDATE articles SET fingerprint = ? WHERE id = ?",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,24 +79,39 @@ def words(text: str) -> list[str]:
 
 def signature(text: str) -> Signature | None:
     """The text's signature; None when it has fewer than :data:`MIN_WORDS` words."""
-    found = words(text)
-    if len(found) < MIN_WORDS:
-        return None
-    return signature_of_words(found)
+    return signatures([text])[0]
 
 
-def signature_of_words(found: list[str]) -> Signature:
-    """The signature of a list of words (at least :data:`SHINGLE` of them)."""
-    hashed = np.array(_word_hashes(found), dtype=np.uint64)
+def signatures(texts: Sequence[str]) -> list[Signature | None]:
+    """The signatures of many texts at once (numpy's work shared): :func:`signature` of each."""
+    found = [words(text) for text in texts]
+    signed = [i for i, listed in enumerate(found) if len(listed) >= MIN_WORDS]
+    out: list[Signature | None] = [None] * len(texts)
+    if not signed:
+        return out
+    minima = _minima([found[i] for i in signed])
+    low_bits = np.packbits((minima & np.uint64(1)).astype(np.uint8), axis=1, bitorder="little")
+    prints = low_bits.view("<i8").reshape(-1).tolist()
+    keys = (minima.reshape(len(signed), BANDS, ROWS) * _BAND_MIX).sum(axis=2) ^ _BAND_SALT
+    for row, (index, bands) in enumerate(zip(signed, keys.view(np.int64).tolist(), strict=True)):
+        out[index] = Signature(prints[row], tuple(bands))
+    return out
+
+
+def _minima(lists: list[list[str]]) -> np.ndarray:
+    """:data:`HASHES` minima per list of words, one row each, from its shingles' hashes."""
+    lengths = np.array([len(listed) for listed in lists], dtype=np.int64)
+    hashed = np.array(_word_hashes([w for listed in lists for w in listed]), dtype=np.uint64)
     width = len(hashed) - SHINGLE + 1
     shingles = hashed[:width] * _MIX[0]
     for offset in range(1, SHINGLE):
         shingles = shingles ^ (hashed[offset : offset + width] * _MIX[offset])
-    minima = _one_permutation(_fmix(shingles))
-    low_bits = np.packbits((minima & np.uint64(1)).astype(np.uint8), bitorder="little")
-    fingerprint = int.from_bytes(low_bits.tobytes(), "little", signed=True)
-    keys = (minima.reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1) ^ _BAND_SALT
-    return Signature(fingerprint, tuple(keys.view(np.int64).tolist()))
+    ends = np.cumsum(lengths)[:-1]
+    keep = np.ones(width, dtype=bool)
+    for offset in range(1, SHINGLE):
+        keep[ends - offset] = False  # shingles that run from one text into the next
+    owner = np.repeat(np.arange(len(lists)), lengths - SHINGLE + 1)
+    return _one_permutation(_fmix(shingles[keep]), owner, len(lists))
 
 
 def _fmix(values: np.ndarray) -> np.ndarray:
@@ -108,26 +124,35 @@ def _fmix(values: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def _one_permutation(hashes: np.ndarray) -> np.ndarray:
-    """:data:`HASHES` minima from one hash: the top bits pick a bin, each bin keeps its least.
+def _one_permutation(hashes: np.ndarray, owner: np.ndarray, rows: int) -> np.ndarray:
+    """:data:`HASHES` minima per owner from one hash: the top bits pick a bin, each bin keeps
+    the value of its least hash.
 
     One pass instead of one per hash (one-permutation hashing); a bin no shingle fell into
     borrows the minimum of the next filled bin, shifted by how far it borrowed (rotation), so
     two texts still agree on it with the probability of their similarity.
     """
-    ordered = np.sort(hashes)
+    order = np.lexsort((hashes, owner))
+    ordered, owner = hashes[order], owner[order]
     bins = (ordered >> np.uint64(_BIN_SHIFT)).astype(np.int64)
-    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
-    minima = np.zeros(HASHES, dtype=np.uint64)
-    minima[bins[first]] = ordered[first] & np.uint64(_VALUE_MASK)
-    filled = bins[first]
-    if len(filled) < HASHES:
-        slots = np.arange(HASHES)
-        after = np.searchsorted(filled, slots) % len(filled)
-        lender = filled[after]
-        steps = ((lender - slots) % HASHES).astype(np.uint64)
-        minima = (minima[lender] + steps * np.uint64(_ROTATE)) & np.uint64(_VALUE_MASK)
+    group = owner * HASHES + bins
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    minima = np.zeros((rows, HASHES), dtype=np.uint64)
+    minima[owner[first], bins[first]] = ordered[first] & np.uint64(_VALUE_MASK)
+    owners, filled = owner[first], bins[first]
+    bounds = np.searchsorted(owners, np.arange(rows + 1))
+    for row in np.flatnonzero(np.diff(bounds) < HASHES).tolist():
+        minima[row] = _borrow(minima[row], filled[bounds[row] : bounds[row + 1]])
     return minima
+
+
+def _borrow(minima: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """Fill each empty bin from the next filled one (circularly), shifted by the distance."""
+    slots = np.arange(HASHES)
+    lender = filled[np.searchsorted(filled, slots) % len(filled)]
+    steps = ((lender - slots) % HASHES).astype(np.uint64)
+    borrowed: np.ndarray = (minima[lender] + steps * np.uint64(_ROTATE)) & np.uint64(_VALUE_MASK)
+    return borrowed
 
 
 def distance(a: int, b: int) -> int:

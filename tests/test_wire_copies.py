@@ -9,7 +9,7 @@ from pathlib import Path
 from storage.clock import now_iso
 from storage.clusters import biggest_clusters, group_by_bands
 from storage.extracted import encode_extracted
-from storage.minhash import MAX_DISTANCE, MIN_WORDS, distance, signature
+from storage.minhash import MAX_DISTANCE, MIN_WORDS, distance, signature, signatures
 from storage.rows import ArticleRow
 from storage.search import SearchQuery, search_articles
 from storage.store import ArticleStore
@@ -47,6 +47,16 @@ def test_an_edited_copy_is_close_and_another_story_on_the_topic_is_not():
     assert not set(original.bands) & set(other.bands)
     assert signature(" ".join(["word"] * (MIN_WORDS - 1))) is None
     assert signature("\n".join(WIRE)) == original  # the same text, the same signature
+
+
+def test_signatures_of_many_texts_at_once_are_each_texts_signature():
+    rng = random.Random(2)
+    vocabulary = [f"w{n}" for n in range(300)]
+    texts = [" ".join(rng.choices(vocabulary, k=rng.randint(1, 300))) for _ in range(400)]
+    texts += ["\n".join(WIRE), "", BRIEF, " ".join(["same"] * 80)]  # one shingle: 63 bins borrow
+    made = signatures(texts)
+    assert made == [signature(text) for text in texts]
+    assert 0 < sum(sig is None for sig in made) < len(texts)
 
 
 def test_copies_on_two_sites_join_one_cluster_and_leave_it_when_rewritten(tmp_path):

@@ -143,9 +143,12 @@ def test_the_reader_search_collapses_copies_and_says_how_many(crawled, tmp_path)
     with ArchiverServer(args, free_port(), tmp_path, "/") as server:
         code, _, every = fetch(server.base + "/search?q=ferry")
         code_one, _, one = fetch(server.base + "/search?q=ferry&collapse=1")
+        _, _, listed = fetch(server.base + "/news/wire_copies.json?_shape=objects")
     assert code == code_one == 200
     titles = ("Ferry strike is over", "Crews back at work as ferry deal agreed")
     assert all(title.encode() in every for title in titles)
     assert every.count(b'class="item"') == one.count(b'class="item"') + 1
     assert one.count(b'<span class="copies">2 copies</span>') == 1
     assert b"copies</span>" not in every
+    [cluster] = json.loads(listed)["rows"]
+    assert (cluster["copies"], cluster["sites"], cluster["title"]) == (2, 2, titles[0])
