@@ -35,6 +35,9 @@ MAX_DISTANCE = 16
 
 _WORD = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
+# Texts signed together: 100 cost 30 % less than one at a time, 2000 (arrays past the caches)
+# hardly less (CPU time per corpus article of 460 words: 250, 350 and 340 µs).
+_CHUNK = 100
 _BIN_SHIFT = 64 - (HASHES - 1).bit_length()
 _VALUE_MASK = (1 << 32) - 1
 _ROTATE = 0x9E3779B1  # odd: a borrowed minimum moves by a different amount at each step
@@ -84,6 +87,10 @@ def signature(text: str) -> Signature | None:
 
 def signatures(texts: Sequence[str]) -> list[Signature | None]:
     """The signatures of many texts at once (numpy's work shared): :func:`signature` of each."""
+    return [sig for at in range(0, len(texts), _CHUNK) for sig in _signed(texts[at : at + _CHUNK])]
+
+
+def _signed(texts: Sequence[str]) -> list[Signature | None]:
     found = [words(text) for text in texts]
     signed = [i for i, listed in enumerate(found) if len(listed) >= MIN_WORDS]
     out: list[Signature | None] = [None] * len(texts)
