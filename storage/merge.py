@@ -61,7 +61,6 @@ ARTICLE_COLUMNS = (
     "page_type",
     "access",
     "published_source",
-    "fingerprint",
     "extracted",
     "fetched_at",
     "updated_at",

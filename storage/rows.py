@@ -77,7 +77,6 @@ class ArticleRow:
     page_type: str | None = None
     access: str | None = None
     published_source: str | None = None
-    fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None
     images: tuple[ImageRow, ...] = ()  # in the body, in order

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.clock import now_iso
+from storage.clusters import WireClusters
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
 from storage.images import ArticleImages
@@ -39,6 +40,7 @@ class ArticleStore:
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
         self.versions = ArticleVersions(self.db)
         self.images = ArticleImages(self.db)
+        self.clusters = WireClusters(self.db)
 
     def __enter__(self) -> Self:
         return self
@@ -308,6 +310,8 @@ class ArticleStore:
             " (text_digest IS NULL OR text_digest != ?)",
             [text, digest, article_id, digest],
         )
+        if cursor.rowcount:
+            self.clusters.update(article_id, text)  # wire copies follow the text a reader sees
         if cursor.rowcount and not new_capture:
             self.versions.sync_latest(article_id)
         return bool(cursor.rowcount)
@@ -391,7 +395,6 @@ def _article_values(row: ArticleRow) -> dict[str, object]:
         "page_type": row.page_type,
         "access": row.access,
         "published_source": row.published_source,
-        "fingerprint": row.fingerprint,
         "extracted": row.extracted,
         "capture_id": row.capture_id,
         "crawl_id": row.crawl_id,

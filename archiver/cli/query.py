@@ -55,6 +55,11 @@ class QueryError(click.ClickException):
     is_flag=True,
     help="Find text that only an older version of an article had (see `archiver history`).",
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One hit per wire-copy cluster (see `archiver clusters`), with its count of copies.",
+)
 @existing_db_option
 def search(
     query: str,
@@ -66,6 +71,7 @@ def search(
     as_json: bool,
     access: str | None,
     older_versions: bool,
+    collapse: bool,
     db: Path,
 ) -> None:
     """Full-text search of the archived articles, most relevant first.
@@ -77,7 +83,12 @@ def search(
     \b
     Example:
         archiver search 'ferry OR harbour' --since 2026-11-01 --db news.db
+        archiver search 'ceasefire' --collapse --db news.db
     """
+    if collapse and older_versions:
+        raise click.BadParameter(
+            "cannot be combined with --older-versions", param_hint="'--collapse'"
+        )
     wanted = SearchQuery(
         text=query,
         site=site,
@@ -87,6 +98,7 @@ def search(
         limit=limit or defaults.SEARCH_LIMIT,
         older_versions=older_versions,
         access=access,
+        collapse=collapse,
     )
     with open_reader(db) as reader:
         try:
