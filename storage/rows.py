@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
+from storage.clock import now_iso
 from storage.warc import WarcRef
 
 
@@ -80,6 +82,26 @@ class ArticleRow:
     capture_id: int | None = None
     crawl_id: int | None = None
     images: tuple[ImageRow, ...] = ()  # in the body, in order
+
+    def columns(self) -> dict[str, object]:
+        """The ``articles`` columns saving this row writes (the site layer writes ``text``)."""
+        return {
+            "url": self.url,
+            "site": self.site,
+            "title": self.title,
+            "author": json.dumps(list(self.author), ensure_ascii=False),
+            "published": self.published,
+            "language": self.language,
+            "description": self.description,
+            "page_type": self.page_type,
+            "access": self.access,
+            "published_source": self.published_source,
+            "extracted": self.extracted,
+            "capture_id": self.capture_id,
+            "crawl_id": self.crawl_id,
+            "fetched_at": self.fetched_at,
+            "updated_at": now_iso(),
+        }
 
     @property
     def dated(self) -> tuple[str | None, str | None]:

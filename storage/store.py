@@ -223,7 +223,7 @@ class ArticleStore:
                 # Stored from its own page: a copy naming it canonical (an AMP page) does not
                 # replace it, whichever a crawl or a rebuild happens to extract first.
                 return "duplicate"
-        values = _article_values(row)
+        values = row.columns()
         if existing is None:
             values["text"] = ""  # _set_text writes it; an update keeps it while it is the same
             columns = ", ".join(values)
@@ -380,24 +380,3 @@ def open_database(path: Path) -> sqlite_utils.Database:
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     return db
-
-
-def _article_values(row: ArticleRow) -> dict[str, object]:
-    """The ``articles`` columns a saved row writes (``text`` is written by the site layer)."""
-    return {
-        "url": row.url,
-        "site": row.site,
-        "title": row.title,
-        "author": json.dumps(list(row.author), ensure_ascii=False),
-        "published": row.published,
-        "language": row.language,
-        "description": row.description,
-        "page_type": row.page_type,
-        "access": row.access,
-        "published_source": row.published_source,
-        "extracted": row.extracted,
-        "capture_id": row.capture_id,
-        "crawl_id": row.crawl_id,
-        "fetched_at": row.fetched_at,
-        "updated_at": now_iso(),
-    }
