@@ -145,18 +145,7 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         "limit": query.limit,
         "window": RANK_WINDOW,
     }
-    day = "coalesce(a.published, substr(a.fetched_at, 1, 10))"
-    for name, clause in (
-        ("site", "a.site = :site"),
-        ("since", f"{day} >= :since"),
-        ("until", f"{day} <= :until"),
-        ("language", "a.language = :language"),
-        ("access", "a.access = :access" if query.access != UNKNOWN_ACCESS else "a.access IS NULL"),
-    ):
-        value = getattr(query, name)
-        if value:
-            where.append(clause)
-            params[name] = value
+    _filter(query, where, params)
     if query.older_versions:
         sql = _older_versions_sql(where)
     else:
@@ -188,6 +177,22 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         )
         for row in rows
     ]
+
+
+def _filter(query: SearchQuery, where: list[str], params: dict[str, object]) -> None:
+    """Add the query's site, date, language and access filters to ``where`` and ``params``."""
+    day = "coalesce(a.published, substr(a.fetched_at, 1, 10))"
+    for name, clause in (
+        ("site", "a.site = :site"),
+        ("since", f"{day} >= :since"),
+        ("until", f"{day} <= :until"),
+        ("language", "a.language = :language"),
+        ("access", "a.access = :access" if query.access != UNKNOWN_ACCESS else "a.access IS NULL"),
+    ):
+        value = getattr(query, name)
+        if value:
+            where.append(clause)
+            params[name] = value
 
 
 def _current_sql(where: list[str], collapse: bool = False) -> str:
