@@ -125,3 +125,9 @@ class ScriptSite:
     def stop(self) -> None:
         """Stop serving."""
         self.server.stop()
+
+    def __enter__(self) -> ScriptSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
