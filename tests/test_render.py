@@ -241,3 +241,28 @@ def is_browser(pid: int) -> bool:
         return False
     name = Path(argv[0].decode(errors="replace")).name
     return name in {"chromium", "chrome"} and not any(arg.startswith(b"--type=") for arg in argv)
+
+
+def test_the_sites_file_render_key(tmp_path):
+    from archiver.crawl.sitesfile import SitesFileError, load_sites
+
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        '[[site]]\nseeds = ["http://a.example/"]\nrender = "browser"\n'
+        '[[site]]\nseeds = ["http://b.example/"]\nrender = "auto"\n'
+        '[[site]]\nseeds = ["http://c.example/"]\n',
+        encoding="utf-8",
+    )
+    assert [site.render for site in load_sites(path)] == ["always", "auto", None]
+    path.write_text('[[site]]\nseeds = ["http://a.example/"]\nrender = "js"\n', encoding="utf-8")
+    with pytest.raises(SitesFileError, match='render must be "browser", "auto" or "never"'):
+        load_sites(path)
+
+
+def test_a_bad_render_setting_is_one_line(tmp_path):
+    result = run_archiver(
+        "crawl", "http://127.0.0.95/", *ARGS, "-s", "RENDER=sometimes", cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "RENDER must be one of never, auto, always, not 'sometimes'" in result.stderr
