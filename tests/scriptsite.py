@@ -35,6 +35,8 @@ LOADING = "Loading the story…"
 APP_JS = """
 document.addEventListener("DOMContentLoaded", function () {
   var slug = document.body.getAttribute("data-story");
+  var beacon = document.body.getAttribute("data-beacon");
+  if (beacon) { fetch(beacon).catch(function () {}); }
   fetch("/api/" + slug + ".json").then(function (r) { return r.json(); }).then(function (story) {
     var app = document.getElementById("app");
     app.innerHTML = "";
@@ -53,13 +55,14 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
-def shell_page(slug: str, title: str) -> str:
-    """An article page as served: metadata in the head, no story in the body."""
+def shell_page(slug: str, title: str, beacon: str = "") -> str:
+    """An article page as served: metadata in the head, no story in the body; its script also
+    calls ``beacon`` when given."""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} | Island Courier</title>
 <meta property="og:type" content="article"><meta property="og:title" content="{title}">
 <script src="/static/app.js"></script></head>
-<body data-story="{slug}"><header><a href="/">Island Courier</a></header>
+<body data-story="{slug}" data-beacon="{beacon}"><header><a href="/">Island Courier</a></header>
 <main id="app"><p>{LOADING}</p></main>
 <footer><p>© Island Courier</p></footer></body></html>"""
 
@@ -89,7 +92,9 @@ def slowly(route: Route, delay: float, log: list[float]) -> Route:
 class ScriptSite:
     """The Island Courier on ``host``: one plain article and ``shells`` script-built ones."""
 
-    def __init__(self, host: str, shells: int = 1, json_delay: float = 0.0) -> None:
+    def __init__(
+        self, host: str, shells: int = 1, json_delay: float = 0.0, beacon: str = ""
+    ) -> None:
         self.server = SiteServer(host)
         self.json_requests: list[float] = []  # when each story's JSON was asked for
         self._lock = threading.Lock()
@@ -104,7 +109,7 @@ class ScriptSite:
             title = SHELL_TITLE if number == 0 else f"{SHELL_TITLE} ({number})"
             path = f"/news/2026/11/{slug}.html"
             links.append(f'<a href="{path}">{title}</a>')
-            routes[path] = reply(shell_page(slug, title))
+            routes[path] = reply(shell_page(slug, title, beacon))
             story = json.dumps({"title": title, "paragraphs": SHELL_PARAGRAPHS})
             routes[f"/api/{slug}.json"] = slowly(
                 reply(story, "application/json"), json_delay, self.json_requests

@@ -19,6 +19,7 @@ from storage.warcread import verify_warc, warc_files
 from tests.conftest import rows, run_archiver
 from tests.processes import alive, children, start_crawl, wait_for
 from tests.scriptsite import LOADING, PLAIN_TITLE, SHELL_PARAGRAPHS, SHELL_TITLE, ScriptSite
+from tests.siteserver import SiteServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHELL = "news/2026/11/night-ferry.html"
@@ -36,16 +37,20 @@ def rendered(
 ) -> Iterator[tuple[Path, ScriptSite, subprocess.CompletedProcess[str]]]:
     """The script-built site crawled with ``render = "browser"`` in its sites file."""
     work = tmp_path_factory.mktemp("rendered")
-    site = ScriptSite("127.0.0.91").start()
+    # a host on the machine's own network that no seed names: the browser must not call it
+    tracker = SiteServer("127.0.0.96").start()
+    site = ScriptSite("127.0.0.91", beacon=tracker.url + "beacon").start()
     try:
         (work / "sites.toml").write_text(
             f'[[site]]\nseeds = ["{site.url}"]\nrender = "browser"\n', encoding="utf-8"
         )
         result = run_archiver("crawl", "--sites", "sites.toml", *ARGS, cwd=work, timeout=120)
         assert result.returncode == 0, result.stderr[-3000:]
+        assert tracker.requests == []
         yield work, site, result
     finally:
         site.stop()
+        tracker.stop()
 
 
 def records(work: Path) -> list[tuple[str, dict[str, str], bytes]]:
@@ -63,6 +68,7 @@ def test_a_rendering_site_is_archived_with_the_text_its_scripts_build(rendered):
     work, site, result = rendered
     assert "rendered in the browser: 3 pages (failed: 0)" in result.stdout
     assert "empty shells" not in result.stdout
+    assert "private address 1" in result.stdout  # the page's call to the tracker, refused
     shell = site.url + SHELL
     (article,) = rows(work / "news.db", "SELECT * FROM articles WHERE url = ?", shell)
     assert article["title"] == SHELL_TITLE
@@ -197,8 +203,8 @@ def test_render_auto_renders_only_the_shell(tmp_path):
 
 
 def test_a_browser_killed_mid_crawl_is_started_again(tmp_path):
-    shells = 5
-    with ScriptSite("127.0.0.94", shells=shells, json_delay=1.0) as site:
+    shells = 4
+    with ScriptSite("127.0.0.94", shells=shells, json_delay=0.5) as site:
         crawl = start_crawl(
             tmp_path, site.url, *ARGS, "-s", "RENDER=auto", "-s", "RENDER_MAX_PAGES=1"
         )

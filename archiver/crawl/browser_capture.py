@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,17 +20,22 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Route
 from playwright.async_api import Request as BrowserRequest
 from playwright.async_api import Response as BrowserResponse
+from scrapy.crawler import Crawler
 from scrapy.http import Request
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from archiver.crawl.capture_meta import recorder_of
 from storage.warc import HttpExchange
 
 log = logging.getLogger(__name__)
 
+_SHARED = "_archiver_playwright_handler"  # the crawler's one handler
+
 # Headers that describe the bytes as sent: the browser hands over bodies already decoded.
 _DESCRIBE_WIRE = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 Archive = Callable[[HttpExchange], object]
+Guard = Callable[[str], Awaitable[bool]]  # whether the browser may fetch a URL
 
 
 class PageRecorder:
@@ -43,8 +48,10 @@ class PageRecorder:
         content_type: str | None,
         archive: Archive | None,
         timeout: float,
+        guard: Guard | None = None,
     ) -> None:
         self.url = url
+        self.guard = guard  # None: the browser may fetch anything
         self.body = body
         self.content_type = content_type or "text/html"
         self.archive = archive  # None: WARC capture is off, nothing is written
@@ -59,6 +66,9 @@ class PageRecorder:
             self.served = request
             headers = {"Content-Type": self.content_type}
             await route.fulfill(status=200, headers=headers, body=self.body)
+            return
+        if self.guard is not None and not await self.guard(request.url):
+            await route.abort("blockedbyclient")
             return
         await route.fallback()
 
@@ -120,6 +130,28 @@ async def exchange_of(response: BrowserResponse) -> HttpExchange:
         ip_address=address["ipAddress"] if address else None,
         fetched_at=datetime.now(UTC),
     )
+
+
+class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler, one for both schemes: one Playwright driver, one browser.
+
+    Scrapy builds a handler per scheme; two would start two drivers and two browsers.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedPlaywrightHandler:
+        shared = getattr(crawler, _SHARED, None)
+        if not isinstance(shared, cls):
+            shared = cls(crawler)
+            setattr(crawler, _SHARED, shared)
+        return shared
+
+    async def close(self) -> None:
+        """Close once, however many schemes it served."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        await super().close()
 
 
 async def prepare_page(page: Page, request: Request) -> None:

@@ -15,6 +15,7 @@ import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -29,6 +30,7 @@ from archiver.crawl.plan import CrawlPlan
 from archiver.crawl.sitesfile import SitesFileError, load_sites
 from archiver.extraction.analysis import PageAnalysis
 from archiver.extraction.pagekind import ARTICLE, looks_like_article
+from archiver.extraction.urls import non_public_address
 
 if TYPE_CHECKING:  # Playwright loads only in a crawl that renders (87 ms, and its driver)
     from archiver.crawl.browser_capture import PageRecorder
@@ -39,7 +41,7 @@ NEVER, AUTO, ALWAYS = "never", "auto", "always"
 MODES = (NEVER, AUTO, ALWAYS)
 # The DOM is stored, and extracted, as UTF-8 whatever the page was served in.
 DOM_CONTENT_TYPE = "text/html; charset=utf-8"
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+HANDLER = "archiver.crawl.browser_capture.SharedPlaywrightHandler"
 # Chromium as Debian ships it, headless, quiet: no sandbox (root in CI), no calls home.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -107,6 +109,16 @@ class RenderSettings:
             settings.set(name, value, priority="addon")
 
 
+async def _resolves_public(host: str) -> bool:
+    """Whether every address ``host`` resolves to is public (a name that does not resolve is
+    left to the browser, which fails on it)."""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return True
+    return not any(non_public_address(str(info[4][0])) for info in found)
+
+
 def is_empty_shell(url: str, analysis: PageAnalysis, min_chars: int) -> bool:
     """An article-looking page whose HTML alone gives no article text."""
     if analysis.kind == ARTICLE:
@@ -127,6 +139,8 @@ class BrowserRendering:
         self.pages = asyncio.Semaphore(max_pages)
         self.timeout = timeout
         self.capture: WarcCapture | None = None
+        self.guarded = crawler.settings.getbool("ADDRESS_GUARD_ENABLED")
+        self.public: dict[str, bool] = {}  # host: whether it resolved to public addresses only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -159,7 +173,10 @@ class BrowserRendering:
 
         archive = self.capture.archive if self.capture is not None else None
         async with self.pages:
-            recorder = PageRecorder(item.url, item.body, item.content_type, archive, self.timeout)
+            guard = self.may_fetch if self.guarded else None
+            recorder = PageRecorder(
+                item.url, item.body, item.content_type, archive, self.timeout, guard
+            )
             try:
                 response = await engine.download_async(self._request(item, recorder))
             except Exception as exc:  # a timeout, a browser that died, a page that crashed
@@ -176,6 +193,20 @@ class BrowserRendering:
         stats.inc_value(RENDERED)
         stats.inc_value("archiver/render/exchanges", recorder.recorded)
         return dom
+
+    async def may_fetch(self, url: str) -> bool:
+        """The address guard, for what a page's scripts fetch: no loopback, private or
+        link-local address unless a seed named the host (names resolved, once per host)."""
+        host = (urlsplit(url).hostname or "").lower()
+        plan = getattr(self.crawler.spider, "plan", None)
+        if not host or not isinstance(plan, CrawlPlan) or host in plan.named_hosts:
+            return True
+        if host not in self.public:
+            self.public[host] = not non_public_address(host) and await _resolves_public(host)
+        if not self.public[host]:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("archiver/skipped/private address")
+        return self.public[host]
 
     def _request(self, item: PageItem, recorder: PageRecorder) -> Request:
         from scrapy_playwright.page import PageMethod
