@@ -90,10 +90,16 @@ def slowly(route: Route, delay: float, log: list[float]) -> Route:
 
 
 class ScriptSite:
-    """The Island Courier on ``host``: one plain article and ``shells`` script-built ones."""
+    """The Island Courier on ``host``: ``1 + plain`` articles whose HTML holds their text and
+    ``shells`` script-built ones, each fetching its story after ``json_delay`` seconds."""
 
     def __init__(
-        self, host: str, shells: int = 1, json_delay: float = 0.0, beacon: str = ""
+        self,
+        host: str,
+        shells: int = 1,
+        json_delay: float = 0.0,
+        beacon: str = "",
+        plain: int = 0,
     ) -> None:
         self.server = SiteServer(host)
         self.json_requests: list[float] = []  # when each story's JSON was asked for
@@ -114,6 +120,10 @@ class ScriptSite:
             routes[f"/api/{slug}.json"] = slowly(
                 reply(story, "application/json"), json_delay, self.json_requests
             )
+        for number in range(plain):  # more articles whose HTML holds their text
+            path = f"/news/2026/11/plain-{number}.html"
+            routes[path] = reply(plain_page(f"{PLAIN_TITLE} ({number})", PLAIN_PARAGRAPHS))
+            links.append(f'<a href="{path}">{PLAIN_TITLE} ({number})</a>')
         home = f"<html><body><h1>Island Courier</h1>{''.join(links)}</body></html>"
         routes["/"] = reply(home)
 
