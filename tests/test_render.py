@@ -219,6 +219,9 @@ def test_a_browser_killed_mid_crawl_is_started_again(tmp_path):
                 os.killpg(crawl.pid, signal.SIGKILL)
                 crawl.wait()
         assert [t for t in site.json_requests if t > killed_at]  # a new browser went on
+        # a page retried in the new browser is still built from its archived response
+        slugs = ["night-ferry", *(f"night-ferry-{n}" for n in range(1, shells))]
+        assert [site.server.hits(f"/news/2026/11/{slug}.html") for slug in slugs] == [1] * shells
     out = (tmp_path / "out.txt").read_text()
     match = re.search(r"rendered in the browser: (\d+) pages \(failed: (\d+)\)", out)
     assert match, out

@@ -93,13 +93,13 @@ class PageRecorder:
             self.recorded += 1
 
     async def settle(self) -> None:
-        """Wait, within the page's time, for the network to go quiet and every record to land."""
-        with contextlib.suppress(asyncio.TimeoutError):
-            while self.pending and time.monotonic() < self.deadline:
-                await asyncio.wait_for(
-                    asyncio.gather(*self.pending, return_exceptions=True),
-                    timeout=max(0.1, self.deadline - time.monotonic()),
-                )
+        """Wait, within the page's time, for every exchange seen so far to be written."""
+        while True:
+            pending = [task for task in self.pending if not task.done()]
+            left = self.deadline - time.monotonic()
+            if not pending or left <= 0:
+                return
+            await asyncio.wait(pending, timeout=left)
 
 
 async def exchange_of(response: BrowserResponse) -> HttpExchange:
@@ -160,6 +160,7 @@ async def prepare_page(page: Page, request: Request) -> None:
     if recorder is None:
         return
     assert isinstance(recorder, PageRecorder)
+    recorder.served = None  # a new page (a retry after the browser died) navigates afresh
     await page.route("**", recorder.route)  # the latest route runs first, before the handler's
     page.on("response", recorder.on_response)
 
