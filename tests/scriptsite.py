@@ -55,6 +55,16 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
+def story(paragraphs: list[str], number: int) -> list[str]:
+    """The paragraphs of story ``number``: its own words, or the site layer would strip text
+    that recurs on every page of the site as boilerplate."""
+    if number == 0:
+        return paragraphs
+    # letters, not digits: the site layer folds digits ('© 2025' and '© 2026' are one block)
+    word = "".join(chr(ord("a") + int(digit)) for digit in str(number))
+    return [f"Report {word}: {paragraph}" for paragraph in paragraphs]
+
+
 def shell_page(slug: str, title: str, beacon: str = "") -> str:
     """An article page as served: metadata in the head, no story in the body; its script also
     calls ``beacon`` when given."""
@@ -116,13 +126,14 @@ class ScriptSite:
             path = f"/news/2026/11/{slug}.html"
             links.append(f'<a href="{path}">{title}</a>')
             routes[path] = reply(shell_page(slug, title, beacon))
-            story = json.dumps({"title": title, "paragraphs": SHELL_PARAGRAPHS})
+            data = json.dumps({"title": title, "paragraphs": story(SHELL_PARAGRAPHS, number)})
             routes[f"/api/{slug}.json"] = slowly(
-                reply(story, "application/json"), json_delay, self.json_requests
+                reply(data, "application/json"), json_delay, self.json_requests
             )
         for number in range(plain):  # more articles whose HTML holds their text
             path = f"/news/2026/11/plain-{number}.html"
-            routes[path] = reply(plain_page(f"{PLAIN_TITLE} ({number})", PLAIN_PARAGRAPHS))
+            paragraphs = story(PLAIN_PARAGRAPHS, number + 1)
+            routes[path] = reply(plain_page(f"{PLAIN_TITLE} ({number})", paragraphs))
             links.append(f'<a href="{path}">{PLAIN_TITLE} ({number})</a>')
         home = f"<html><body><h1>Island Courier</h1>{''.join(links)}</body></html>"
         routes["/"] = reply(home)
