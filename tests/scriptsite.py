@@ -101,7 +101,8 @@ def slowly(route: Route, delay: float, log: list[float]) -> Route:
 
 class ScriptSite:
     """The Island Courier on ``host``: ``1 + plain`` articles whose HTML holds their text and
-    ``shells`` script-built ones, each fetching its story after ``json_delay`` seconds."""
+    ``shells`` script-built ones, each fetching its story after ``json_delay`` seconds (and its
+    script after ``script_delay``)."""
 
     def __init__(
         self,
@@ -110,6 +111,7 @@ class ScriptSite:
         json_delay: float = 0.0,
         beacon: str = "",
         plain: int = 0,
+        script_delay: float = 0.0,
     ) -> None:
         self.server = SiteServer(host)
         self.json_requests: list[float] = []  # when each story's JSON was asked for
@@ -119,7 +121,8 @@ class ScriptSite:
         routes["/news/2026/11/library-hours.html"] = reply(
             plain_page(PLAIN_TITLE, PLAIN_PARAGRAPHS)
         )
-        routes["/static/app.js"] = reply(APP_JS, "application/javascript")
+        script = reply(APP_JS, "application/javascript")
+        routes["/static/app.js"] = slowly(script, script_delay, []) if script_delay else script
         for number in range(shells):
             slug = "night-ferry" if number == 0 else f"night-ferry-{number}"
             title = SHELL_TITLE if number == 0 else f"{SHELL_TITLE} ({number})"

@@ -202,6 +202,25 @@ def test_render_auto_renders_only_the_shell(tmp_path):
     assert [h["WARC-Target-URI"] for h in doms] == [f"urn:dom:{site.url}{SHELL}"]
 
 
+def test_a_page_slower_than_its_time_is_extracted_as_served(tmp_path):
+    # the page's script takes 30 s: the page never loads within RENDER_PAGE_TIMEOUT
+    options = ("-s", "RENDER=auto", "-s", "RENDER_PAGE_TIMEOUT=2", "-s", "CRAWL_PAGE_REQUISITES=0")
+    with ScriptSite("127.0.0.98", script_delay=30) as site:
+        started = time.monotonic()
+        result = run_archiver("crawl", site.url, *ARGS, *options, cwd=tmp_path)
+        took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "rendered in the browser: 0 pages (failed: 1)" in result.stdout
+    assert f"render failed: {site.url}{SHELL}" in result.stderr
+    assert took < 28  # the crawl did not wait for the script
+    titles = [r["title"] for r in rows(tmp_path / "news.db", "SELECT title FROM articles")]
+    assert titles == [PLAIN_TITLE]
+    (capture,) = rows(
+        tmp_path / "news.db", "SELECT kind, rendered FROM captures WHERE url = ?", site.url + SHELL
+    )
+    assert tuple(capture) == ("hub", 0)
+
+
 def test_a_browser_killed_mid_crawl_is_started_again(tmp_path):
     shells = 4
     with ScriptSite("127.0.0.94", shells=shells, json_delay=0.5) as site:
