@@ -119,6 +119,12 @@ async def _resolves_public(host: str) -> bool:
     return not any(non_public_address(str(info[4][0])) for info in found)
 
 
+def _without_traceback(record: logging.LogRecord) -> bool:
+    """Keep the record, without its traceback."""
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
 def is_empty_shell(url: str, analysis: PageAnalysis, min_chars: int) -> bool:
     """An article-looking page whose HTML alone gives no article text."""
     if analysis.kind == ARTICLE:
@@ -154,6 +160,8 @@ class BrowserRendering:
             settings.getfloat("RENDER_PAGE_TIMEOUT"),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        # its failures are logged here, in one line: scrapy-playwright's own carry a traceback
+        logging.getLogger("scrapy-playwright").addFilter(_without_traceback)
         return ext
 
     def spider_opened(self) -> None:
