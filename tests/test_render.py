@@ -223,7 +223,7 @@ def test_a_page_slower_than_its_time_is_extracted_as_served(tmp_path):
 
 
 def test_a_browser_killed_mid_crawl_is_started_again(tmp_path):
-    shells = 4
+    shells = 3
     with ScriptSite("127.0.0.94", shells=shells, json_delay=0.5) as site:
         crawl = start_crawl(
             tmp_path, site.url, *ARGS, "-s", "RENDER=auto", "-s", "RENDER_MAX_PAGES=1"
