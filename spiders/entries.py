@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -21,6 +21,11 @@ class Entry:
 
     url: str
     published: datetime | None = None
+    # The day it was first published, as the document wrote it (its own time zone), when the
+    # date is a publication date: a feed item's published/pubDate, a news sitemap's
+    # publication_date; not a lastmod or an updated date. Derived from ``published``'s text, so
+    # left out of comparisons.
+    day: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,15 @@ def parse_date(text: str | None) -> datetime | None:
         return parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):  # "2024-13", year 0, …
         return None
+
+
+def publication_day(text: str | None) -> str | None:
+    """``YYYY-MM-DD``: the calendar day of a feed or sitemap date in its own time zone."""
+    try:
+        parsed = _parse((text or "").strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed.date().isoformat() if parsed is not None else None
 
 
 def _parse(value: str) -> datetime | None:

@@ -16,9 +16,12 @@ from spiders.entries import (
     element_text,
     entry_url,
     parse_date,
+    publication_day,
 )
 
 _DATE_FIELDS = ("published", "pubdate", "date", "issued", "created", "updated", "modified")
+# The fields that say when an item was first published (the others say when it last changed).
+_PUBLISHED_FIELDS = frozenset(_DATE_FIELDS[:5])
 
 
 def parse_feed(body: bytes, base_url: str) -> Listing:
@@ -43,10 +46,10 @@ def parse_feed(body: bytes, base_url: str) -> Listing:
         except (BadEntry, UnicodeError):
             bad.append(BAD_URL)
             continue
-        published, dated = _item_date(item)
+        published, dated, day = _item_date(item)
         if dated and published is None:
             bad.append(BAD_DATE)
-        entries.append(Entry(url, published))
+        entries.append(Entry(url, published, day))
     return Listing("feed", tuple(entries), malformed=damaged, bad=tuple(bad))
 
 
@@ -68,8 +71,9 @@ def _item_link(item: etree._Element) -> str | None:
     return fallback or (about.strip() if about else None)
 
 
-def _item_date(item: etree._Element) -> tuple[datetime | None, bool]:
-    """The item's date, and whether it gave one at all (readable or not)."""
+def _item_date(item: etree._Element) -> tuple[datetime | None, bool, str | None]:
+    """The item's date, whether it gave one at all (readable or not), and its publication day
+    when that date says when the item was published."""
     found: dict[str, str] = {}
     for child in item:
         name = local_name(child)
@@ -82,5 +86,6 @@ def _item_date(item: etree._Element) -> tuple[datetime | None, bool]:
                 found[name] = text
     for name in _DATE_FIELDS:
         if name in found and (parsed := parse_date(found[name])) is not None:
-            return parsed, True
-    return None, bool(found)
+            day = publication_day(found[name]) if name in _PUBLISHED_FIELDS else None
+            return parsed, True, day
+    return None, bool(found), None

@@ -14,6 +14,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
+from archiver.crawl.article_row import ListedDate
 from archiver.crawl.capture_meta import CaptureMeta
 from archiver.crawl.items import PageItem
 from archiver.crawl.middlewares import FRONTIER_CLOSED
@@ -43,6 +44,11 @@ from spiders.sitemaps import parse_sitemap
 EXPECT = "archiver_expect"
 ROBOTS = "robots"
 SEED = "archiver_seed"  # request.meta: a start URL, whose failure alone may fail the crawl
+# request.meta: [day, "feed" or "sitemap"], the publication day a listing gave the page's URL
+LISTED = "archiver_listed"
+# Listed days remembered by URL for pages whose request was another's (a homepage link came
+# first, the feed's request was a duplicate); past this many, new ones travel in meta alone.
+LISTED_REMEMBERED = 100_000
 
 
 # Page requisites: what a browser loads to show the page, archived so that replay shows it too.
@@ -81,6 +87,7 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, seeds: str | list[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seeds = parse_seeds(seeds)
+        self.listed: dict[str, list[str]] = {}  # URL: [day, source], as in LISTED
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -192,6 +199,7 @@ class SiteSpider(scrapy.Spider):
                 prune=self.plan.prune_for(response.url),
                 # more links than the cap: a list of links, never an article; not extracted
                 kind=HUB if cap and len(links) > cap else None,
+                listed=self._listed_date(response),
             )
         yield from self._follow(response, self._capped(links, "CRAWL_MAX_LINKS_PER_PAGE"))
         feeds = response.xpath(_FEED_XPATH).getall()
@@ -220,7 +228,27 @@ class SiteSpider(scrapy.Spider):
         self._skipped("before --since", len(listing.entries) - len(fresh))
         self._count(f"archiver/discovery/{kind} entries", len(listing.entries))
         expect = SITEMAP if listing.kind == "sitemapindex" else None
-        yield from self._follow(response, self._capped(fresh, "CRAWL_MAX_LISTING_ENTRIES"), expect)
+        days = self._listed_days(listing)
+        urls = self._capped(fresh, "CRAWL_MAX_LISTING_ENTRIES")
+        yield from self._follow(response, urls, expect, listed=days)
+
+    def _listed_days(self, listing: Listing) -> dict[str, list[str]]:
+        """The publication day of each dated page a feed or sitemap lists, with its source."""
+        if listing.kind == "sitemapindex":
+            return {}
+        source = "feed" if listing.kind == "feed" else "sitemap"
+        days = {entry.url: [entry.day, source] for entry in listing.entries if entry.day}
+        for url, value in days.items():
+            if url in self.listed or len(self.listed) < LISTED_REMEMBERED:
+                self.listed[url] = value
+        return days
+
+    def _listed_date(self, response: Response) -> ListedDate | None:
+        """The date a feed or sitemap listed the page with: its request's, else remembered."""
+        value = response.meta.get(LISTED) or self.listed.get(response.url)
+        if not value or len(value) != 2:
+            return None
+        return ListedDate(day=str(value[0]), source=str(value[1]))
 
     def _robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -238,6 +266,7 @@ class SiteSpider(scrapy.Spider):
         urls: Iterable[str],
         expect: str | None = None,
         declared_by_site: bool = False,
+        listed: dict[str, list[str]] | None = None,
     ) -> Iterator[Request]:
         """Requests for ``urls``, cleaned, on the crawl's hosts and within the site's depth.
 
@@ -262,7 +291,8 @@ class SiteSpider(scrapy.Spider):
             offsite = not self.plan.allows(url)
             if offsite and not declared_by_site:
                 continue
-            yield self._request(url, expect, allow_offsite=offsite)
+            day = listed.get(url) if listed else None
+            yield self._request(url, expect, allow_offsite=offsite, **{LISTED: day})
 
     def _request(self, url: str, expect: str | None = None, **meta: Any) -> Request:
         values = {key: value for key, value in meta.items() if value}

@@ -16,6 +16,7 @@ from spiders.entries import (
     element_text,
     entry_url,
     parse_date,
+    publication_day,
 )
 
 
@@ -44,10 +45,10 @@ def parse_sitemap(body: bytes, base_url: str) -> Listing:
         except (BadEntry, UnicodeError):
             bad.append(BAD_URL)
             continue
-        published, dated = _date_of(element)
+        published, dated, day = _date_of(element)
         if dated and published is None:
             bad.append(BAD_DATE)
-        entries.append(Entry(url, published))
+        entries.append(Entry(url, published, day))
     return Listing(kind, tuple(entries), malformed=damaged, bad=tuple(bad))
 
 
@@ -58,9 +59,11 @@ def _text_of(element: etree._Element, name: str) -> str | None:
     return None
 
 
-def _date_of(element: etree._Element) -> tuple[datetime | None, bool]:
-    """The entry's date, and whether it gave one at all (readable or not)."""
+def _date_of(element: etree._Element) -> tuple[datetime | None, bool, str | None]:
+    """The entry's date, whether it gave one at all (readable or not), and its publication day
+    when that date is a news sitemap's ``publication_date`` (a ``lastmod`` is no such day)."""
     dates: list[str] = []
+    publication: str | None = None
     for child in element.iter():
         name = local_name(child)
         if name in {"publication_date", "lastmod"}:
@@ -72,7 +75,9 @@ def _date_of(element: etree._Element) -> tuple[datetime | None, bool]:
                 dates.append(text)
             elif text:
                 dates.insert(0, text)
+                publication = text
     for text in dates:
         if (parsed := parse_date(text)) is not None:
-            return parsed, True
-    return None, bool(dates)
+            day = publication_day(text) if text is publication else None
+            return parsed, True, day
+    return None, bool(dates), None

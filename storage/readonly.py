@@ -32,9 +32,9 @@ ARTICLE_COLUMNS = (
 class ArchiveReader:
     """A read-only connection to an existing archive."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection | None = None) -> None:
         self.path = path
-        self.conn = connect_readonly(path)
+        self.conn = conn if conn is not None else connect_readonly(path)
 
     def __enter__(self) -> Self:
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from storage.warc import WarcRef
 
@@ -64,3 +64,24 @@ class ArticleRow:
     fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None
+
+    @property
+    def dated(self) -> tuple[str | None, str | None]:
+        """The publication date and where it came from."""
+        return self.published, self.published_source
+
+    def keeping_listed_date(self, published: str | None, source: str | None) -> ArticleRow:
+        """This row, keeping a stored feed or sitemap date (``published``, ``source``) when it
+        has no better one.
+
+        A page fetched again without its listing (a rebuild from WARC files, a link found
+        first) brings at best a date from its URL or a guess, which rank below the listing's;
+        a date the page itself now declares ranks above it and replaces it.
+        """
+        if source not in LISTED_SOURCES or self.published_source in {"page", *LISTED_SOURCES}:
+            return self
+        return replace(self, published=published, published_source=source)
+
+
+# Date sources a capture alone cannot give again: the feed or news sitemap the crawl came by.
+LISTED_SOURCES = frozenset({"feed", "sitemap"})

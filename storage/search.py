@@ -19,6 +19,8 @@ SNIPPET_TOKENS = 24
 # bm25 over half of 100k articles took 120-150 ms, over this many about 15 ms.
 RANK_WINDOW = 5000
 WHOLE = 1 << 62  # a window no archive fills: every match ranked
+# SearchQuery.access for the articles whose access is not known (articles.access IS NULL).
+UNKNOWN_ACCESS = "unknown"
 
 # SQLite's words for an FTS5 query it cannot parse (as opposed to a database that fails).
 _SYNTAX = re.compile(r"fts5|unterminated string|no such column|syntax error|malformed MATCH")
@@ -47,6 +49,7 @@ class SearchQuery:
     language: str | None = None
     limit: int = 20
     older_versions: bool = False  # match text that only an older version of an article had
+    access: str | None = None  # free, paywalled, metered, or "unknown" (access IS NULL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         ("since", f"{day} >= :since"),
         ("until", f"{day} <= :until"),
         ("language", "a.language = :language"),
+        ("access", "a.access = :access" if query.access != UNKNOWN_ACCESS else "a.access IS NULL"),
     ):
         value = getattr(query, name)
         if value:

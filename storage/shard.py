@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from storage.errors import ArchiveError
+from storage.readonly import ArchiveReader
 from storage.schema import MIGRATIONS
 
 ARCHIVE_TABLES = frozenset({"crawls", "captures", "articles", "article_versions"})
@@ -19,24 +18,11 @@ class MergeError(ArchiveError):
     """A shard cannot be merged: missing, not an archive, of another schema, or clashing."""
 
 
-class Shard:
+class Shard(ArchiveReader):
     """A read-only connection to one shard, its schema checked, read as one snapshot."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.conn = open_shard(path)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.conn.close()
+        super().__init__(path, open_shard(path))
 
     def snapshot(self) -> None:
         """Start the read transaction every later read sees: a crawl may still write the shard."""

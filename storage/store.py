@@ -211,13 +211,16 @@ class ArticleStore:
 
     def _save_article(self, row: ArticleRow) -> str:
         existing = self.db.execute(
-            "SELECT a.id, a.extracted, a.title, c.url, a.page_type FROM articles a"
+            "SELECT a.id, a.extracted, a.title, c.url, a.page_type, a.access, a.published,"
+            " a.published_source FROM articles a"
             " LEFT JOIN captures c ON c.id = a.capture_id WHERE a.url = ?",
             [row.url],
         ).fetchone()
-        # A new page_type alone updates the row too: rows stored before it was kept get it.
-        stored = (row.extracted, row.title, row.page_type)
-        if existing is not None and (existing[1], existing[2], existing[4]) == stored:
+        # A new page_type, access or date alone updates the row too (rows stored before they
+        # were kept get them); a refetch without its listing keeps the listing's date.
+        row = row.keeping_listed_date(*existing[6:8]) if existing is not None else row
+        stored = (row.extracted, row.title, row.page_type, row.access, *row.dated)
+        if existing is not None and tuple(existing[i] for i in (1, 2, 4, 5, 6, 7)) == stored:
             return "unchanged"
         if existing is not None and existing[3] == row.url:
             page = self._page_of(row.capture_id)

@@ -318,7 +318,9 @@ def _request_headers(exchange: HttpExchange) -> StatusAndHeaders:
     headers = list(exchange.request_headers)
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
-    return StatusAndHeaders(f"{exchange.method} {target}", headers, protocol=exchange.protocol)
+    # A request line is "GET /path HTTP/1.1": the method where a response has its protocol.
+    line = f"{exchange.method} {target} {exchange.protocol}"
+    return StatusAndHeaders(line, headers, is_http_request=True)
 
 
 def _ip_header(exchange: HttpExchange, warc_date: str) -> dict[str, str]:

@@ -99,11 +99,6 @@ def kill_when_busy(
     return held
 
 
-@pytest.mark.xfail(
-    reason="open in #13: a node can starve (the others lease all it could take), so the node to"
-    " be killed sometimes finishes first, or one node writes nothing; the data checks still run",
-    strict=False,
-)
 def test_three_nodes_share_one_frontier_and_survive_a_kill(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:

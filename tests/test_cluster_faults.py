@@ -188,3 +188,21 @@ def test_tls_and_an_acl_user(tmp_path: Path) -> None:
     assert "n1" in shown.stdout
     articles, _ = archived(tmp_path, "n1")
     assert articles == {story.url(site.url) for story in stories}
+
+
+def test_a_password_in_the_url_works_and_is_never_logged(tmp_path: Path, site: SiteServer) -> None:
+    server = RedisServer(tmp_path / "redis", "--requirepass", "url-word").start()
+    url = f"redis://:url-word@127.0.0.1:{server.port}/0"
+    try:
+        node = start_node(tmp_path, "n1", url, [site.url])
+        wait_all({"n1": node}, tmp_path)
+        shown = run_archiver("frontier", "status", "--frontier", url, cwd=tmp_path)
+    finally:
+        server.stop()
+    assert shown.returncode == 0, shown.stderr
+    log = (tmp_path / "node-n1.log").read_text()
+    assert "url-word" not in log + shown.stdout + shown.stderr
+    settings = rows(tmp_path / "news.n1.db", "SELECT settings FROM crawls")[0][0]
+    assert "url-word" not in settings
+    articles, _ = archived(tmp_path, "n1")
+    assert articles == story_urls(site)

@@ -176,3 +176,15 @@ def test_progress_of_a_resumed_job_never_shows_negative_pages(tmp_path: Path) ->
     assert pages > 0 and resumed > 0
     (stored,) = rows(tmp_path / "a.db", "SELECT pages FROM crawls ORDER BY id DESC LIMIT 1")
     assert stored[0] == pages
+
+
+def test_a_progress_interval_of_zero_turns_the_lines_off(tmp_path: Path) -> None:
+    site = SiteServer("127.0.0.64", delay=0.02)
+    stories = newssite.build_many(site, 6)
+    quiet = ("-s", "PROGRESS_INTERVAL=0", "-s", "LOG_LEVEL=INFO")
+    with site:
+        result = run_archiver("crawl", site.url, *ARGS, *quiet, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "progress: " not in result.stderr  # not one line per turn of the event loop
+    (stored,) = rows(tmp_path / "a.db", "SELECT articles FROM crawls")
+    assert stored[0] == len(stories)

@@ -5,6 +5,7 @@ The reader tests read the small WARC files of tests/data, broken ones included.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import random
 import re
@@ -73,6 +74,19 @@ def test_repeated_headers_survive_and_transfer_encoding_is_dropped(tmp_path: Pat
     assert [v for k, v in stored.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
     assert all(k.lower() != "transfer-encoding" for k, _ in stored.headers)
     assert stored.body == exchange(1).body
+
+
+def test_the_request_record_starts_with_an_http_request_line(tmp_path: Path) -> None:
+    writer = WarcWriter(tmp_path, "t")
+    page = exchange(2)
+    writer.write_exchange(dataclasses.replace(page, url=page.url + "?lang=en"))
+    writer.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    data = gzip.decompress(path.read_bytes())
+    record = data[data.index(b"WARC-Type: request") :]
+    head = record[record.index(b"\r\n\r\n") + 4 :].split(b"\r\n")
+    assert head[0] == b"GET /page/2?lang=en HTTP/1.1"  # not "HTTP/1.1 GET /page/2"
+    assert b"Host: 127.0.0.1:8000" in head
 
 
 @pytest.mark.parametrize("name", ["valid.warc.gz", "valid.warc"])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from archiver.cli.crawling import FrontierUnavailable
+
+T = TypeVar("T")
 
 
 def frontier_options(function: Any) -> Any:
@@ -53,11 +56,7 @@ def status(url: str, prefix: str, top: int) -> None:
     """
     from archiver.crawl.frontier_status import frontier_status
 
-    client, keys = _connect(url, prefix)
-    try:
-        state = frontier_status(client, keys, url, top)
-    except Exception as exc:
-        raise _failure(exc) from exc
+    state = _on_frontier(url, prefix, lambda client, keys: frontier_status(client, keys, url, top))
     console = Console(soft_wrap=True)
     table = Table("node", "alive", "state", "last seen", "pages", "errors", "leased", "round trips")
     for node in state.nodes:
@@ -100,12 +99,19 @@ def clear(url: str, prefix: str, force: bool) -> None:
     """
     from archiver.crawl.frontier_status import clear_frontier
 
+    deleted = _on_frontier(
+        url, prefix, lambda client, keys: clear_frontier(client, keys, url, force)
+    )
+    click.echo(f"cleared {deleted} keys under {prefix}:")
+
+
+def _on_frontier(url: str, prefix: str, step: Callable[[Any, Any], T]) -> T:
+    """Run ``step(client, keys)`` on the crawl's Redis; its failures become one clear line."""
     client, keys = _connect(url, prefix)
     try:
-        deleted = clear_frontier(client, keys, url, force)
+        return step(client, keys)
     except Exception as exc:
         raise _failure(exc) from exc
-    click.echo(f"cleared {deleted} keys under {keys.prefix}:")
 
 
 def _connect(url: str, prefix: str) -> tuple[Any, Any]:

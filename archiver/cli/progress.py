@@ -38,6 +38,8 @@ class CrawlProgress:
 
     def start(self) -> None:
         self.started = time.monotonic()
+        if not self.live_mode and self.interval <= 0:
+            return  # PROGRESS_INTERVAL = 0: no progress lines
         if self.live_mode:
             self.live = Live(Text(""), console=self.console, transient=True, auto_refresh=False)
             self.live.start()

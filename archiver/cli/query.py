@@ -23,7 +23,7 @@ from archiver.cli.options import (
 from archiver.cli.report import hit_json, render_hit
 from archiver.crawl import settings as defaults
 from storage.errors import ArchiveError
-from storage.search import SearchQuery, SearchSyntaxError, search_articles
+from storage.search import UNKNOWN_ACCESS, SearchQuery, SearchSyntaxError, search_articles
 
 if TYPE_CHECKING:  # Scrapy and the replay index load only for the commands that use them
     from scrapy.settings import Settings
@@ -46,6 +46,11 @@ class QueryError(click.ClickException):
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option(
+    "--access",
+    type=click.Choice(["free", "paywalled", "metered", UNKNOWN_ACCESS]),
+    help="Only articles with this access (articles.access; unknown: not known).",
+)
+@click.option(
     "--older-versions",
     is_flag=True,
     help="Find text that only an older version of an article had (see `archiver history`).",
@@ -59,6 +64,7 @@ def search(
     lang: str | None,
     limit: int | None,
     as_json: bool,
+    access: str | None,
     older_versions: bool,
     db: Path,
 ) -> None:
@@ -80,6 +86,7 @@ def search(
         language=lang,
         limit=limit or defaults.SEARCH_LIMIT,
         older_versions=older_versions,
+        access=access,
     )
     with open_reader(db) as reader:
         try:

@@ -34,6 +34,10 @@ def print_crawl_summary(out: Console, result: CrawlResult, db: Path, warc_dir: s
     )
     for kind, count in counters["error_kinds"].items():
         out.print(f"    {kind}: {count}")
+    if counters.get("access"):
+        out.print(
+            "  behind a paywall: " + ", ".join(f"{k} {v}" for k, v in counters["access"].items())
+        )
     if counters.get("skipped"):
         out.print("  not fetched: " + ", ".join(f"{k} {v}" for k, v in counters["skipped"].items()))
     if counters.get("rendered") or counters.get("render_failed"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archiver.crawl.article_row import ListedDate
 from archiver.extraction.extract import Article
 
 
@@ -20,6 +21,7 @@ class PageItem:
     prune: tuple[str, ...] = ()  # the site's extra XPath expressions to remove before extraction
     article: Article | None = None
     kind: str | None = None
+    listed: ListedDate | None = None  # the date a feed or news sitemap gave the URL
 
     def __repr__(self) -> str:
         """The page without its body or text: Scrapy logs items, and a log line is no page."""

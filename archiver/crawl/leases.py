@@ -61,26 +61,58 @@ redis.call('DEL', KEYS[2])
 return #all / 2
 """
 
-# KEYS: the host's open connections, its next-send time. ARGV: limit, expiry ms, delay ms,
-# tokens to release (count, then tokens), tokens wanted (count, then tokens).
-# Returns {tokens granted, ms to wait before asking again (0: ask when a connection ends)}.
+# KEYS: the host's open connections, its next-send time, its waiting nodes (in line order), when
+# each last asked (ms).
+# ARGV: limit, expiry ms, delay ms, node, tokens to release (count, then tokens), tokens wanted
+# (count, then tokens). Returns {tokens granted, ms to wait before asking again (0: ask when a
+# connection ends)}. Waiting nodes are served in turn: a free connection goes to the node that
+# has waited longest, and a node served goes to the back of the line, so a node that gives a
+# connection back cannot take it again at once while another node waits for it.
 _HOST_SLOTS = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit, expiry, delay = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local nrel = tonumber(ARGV[4])
-for i = 5, 4 + nrel do redis.call('ZREM', KEYS[1], ARGV[i]) end
-local at = 5 + nrel
+local node = ARGV[4]
+local nrel = tonumber(ARGV[5])
+for i = 6, 5 + nrel do redis.call('ZREM', KEYS[1], ARGV[i]) end
+local at = 6 + nrel
 local nwant = tonumber(ARGV[at])
-if nwant == 0 then return {0, 0} end
+if nwant == 0 then
+  redis.call('ZREM', KEYS[3], node)
+  redis.call('HDEL', KEYS[4], node)
+  return {0, 0}
+end
+local asked = redis.call('HGETALL', KEYS[4])
+local gone = now - 2000 - 2 * delay
+for i = 1, #asked, 2 do
+  if tonumber(asked[i + 1]) < gone then
+    redis.call('ZREM', KEYS[3], asked[i])
+    redis.call('HDEL', KEYS[4], asked[i])
+  end
+end
+local function back_of_line()
+  local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+  return #last > 0 and tonumber(last[2]) + 1 or 0
+end
+redis.call('HSET', KEYS[4], node, now)
+if not redis.call('ZSCORE', KEYS[3], node) then
+  redis.call('ZADD', KEYS[3], back_of_line(), node)
+end
+local ahead = redis.call('ZRANK', KEYS[3], node)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if nxt > now then return {0, nxt - now} end
-local free = limit - redis.call('ZCARD', KEYS[1])
+local free = limit - redis.call('ZCARD', KEYS[1]) - ahead
 if free <= 0 then return {0, 0} end
 if delay > 0 then free = 1 end
 local granted = math.min(free, nwant)
 for i = 1, granted do redis.call('ZADD', KEYS[1], now + expiry, ARGV[at + i]) end
+redis.call('ZREM', KEYS[3], node)
+if granted < nwant then
+  redis.call('ZADD', KEYS[3], back_of_line(), node)
+else
+  redis.call('HDEL', KEYS[4], node)
+end
 if delay > 0 then redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000) end
 return {granted, delay}
 """
@@ -172,15 +204,22 @@ class FrontierScripts:
     def host_slots(
         self,
         host: str,
+        node: str,
         limit: int,
         expiry_ms: int,
         delay_ms: int,
         release: Sequence[str],
         want: Sequence[str],
     ) -> Grant:
-        """Give back ``release`` and ask for connections to ``host`` under the cluster's limit."""
-        keys = [self.keys.host_slots(host), self.keys.host_next(host)]
-        args: list[Any] = [limit, expiry_ms, delay_ms, len(release), *release]
+        """Give back ``release`` and ask, for ``node``, for connections to ``host`` under the
+        cluster's limit, in turn with the other nodes waiting for it."""
+        keys = [
+            self.keys.host_slots(host),
+            self.keys.host_next(host),
+            self.keys.host_waiters(host),
+            self.keys.host_asked(host),
+        ]
+        args: list[Any] = [limit, expiry_ms, delay_ms, node, len(release), *release]
         args += [len(want), *want]
         granted, wait = self._host_slots(keys=keys, args=args)
         return Grant(int(granted), int(wait))

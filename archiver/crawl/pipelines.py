@@ -26,7 +26,9 @@ from archiver.crawl.render import (
     BrowserRendering,
     is_empty_shell,
 )
+from archiver.crawl.stats import ACCESS_PREFIX
 from archiver.crawl.stop import on_reactor_stop
+from archiver.extraction.access import METERED, PAYWALLED
 from archiver.extraction.analysis import PageAnalysis
 from archiver.extraction.pagekind import ARTICLE
 from archiver.extraction.worker import analyse_in_worker, sigint_blocked, start_worker
@@ -202,8 +204,14 @@ class ArticleStoragePipeline:
         if item.kind != ARTICLE or item.article is None:
             return item
         row = article_row(
-            item.article, item.capture_id, item.fetched_at or now_iso(), database.crawl_id
+            item.article,
+            item.capture_id,
+            item.fetched_at or now_iso(),
+            database.crawl_id,
+            item.listed,
         )
         outcome = store.save_article(row)
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
+        if row.access in (PAYWALLED, METERED) and outcome != "duplicate":
+            self.crawler.stats.inc_value(f"{ACCESS_PREFIX}{row.access}")
         return item

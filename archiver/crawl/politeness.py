@@ -45,6 +45,13 @@ class ClusterDownloader(PerHostDownloader):
         self.expiry_ms = int((crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
         self.tokens: dict[int, dict[Request, str]] = {}  # id(slot) -> request -> token
         self.returning: dict[int, list[str]] = {}  # tokens not given back yet (Redis away)
+        self.max_waiting = max(1, crawler.settings.getint("FRONTIER_WAITING"))
+
+    def needs_backout(self) -> bool:
+        """Lease no more while enough requests wait for a connection: what this node cannot
+        fetch now stays in the shared queue, for nodes that can."""
+        waiting = sum(len(slot.queue) for slot in self.slots.values())
+        return bool(super().needs_backout()) or waiting >= self.max_waiting
 
     def _process_queue(self, slot: Slot) -> None:
         if slot.latercall:
@@ -59,7 +66,7 @@ class ClusterDownloader(PerHostDownloader):
         delay_ms = int(slot.download_delay() * 1000)
         try:
             grant = self.link.scripts.host_slots(
-                key, self.limit, self.expiry_ms, delay_ms, release, want
+                key, self.link.node, self.limit, self.expiry_ms, delay_ms, release, want
             )
         except UNREACHABLE as exc:
             self.returning[id(slot)] = release

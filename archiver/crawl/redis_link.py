@@ -144,6 +144,14 @@ class FrontierKeys:
         """When the cluster may next send a request to a host (download delay), in ms."""
         return f"{self.prefix}:host:{host}:next"
 
+    def host_waiters(self, host: str) -> str:
+        """Sorted set of the nodes waiting for a connection to a host: node -> since when (ms)."""
+        return f"{self.prefix}:host:{host}:waiters"
+
+    def host_asked(self, host: str) -> str:
+        """Hash of when each waiting node last asked for a host (ms), to forget departed ones."""
+        return f"{self.prefix}:host:{host}:asked"
+
     def robots(self, netloc: str) -> str:
         """The robots.txt body one node fetched for ``netloc``, for every node."""
         return f"{self.prefix}:robots:{netloc}"

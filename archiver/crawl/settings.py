@@ -137,6 +137,7 @@ FRONTIER_KEEP_ALIVE = False  # wait for new seeds instead of exiting once the fr
 FRONTIER_PASSWORD_ENV = "ARCHIVER_REDIS_PASSWORD"  # environment variable holding the password
 FRONTIER_KEY_PREFIX = "archiver"  # prefix of the crawl's Redis keys (one crawl per prefix)
 FRONTIER_BATCH = 4  # requests a node leases per round trip
+FRONTIER_WAITING = 4  # leased requests a node holds waiting for a host connection, at most
 FRONTIER_LEASE_TIMEOUT = 30.0  # seconds without a heartbeat before a node's requests go back
 FRONTIER_HEARTBEAT = 1.0  # seconds between a node's heartbeats
 FRONTIER_IDLE_GRACE = 5.0  # seconds the shared frontier stays idle before a node exits

@@ -6,6 +6,8 @@ from typing import Any
 
 ERROR_PREFIX = "archiver/errors/"
 SKIPPED_PREFIX = "archiver/skipped/"
+# Articles stored behind a paywall or a meter, by access ("paywalled", "metered").
+ACCESS_PREFIX = "archiver/articles/access/"
 # Why the crawl stopped before its end (a WARC file that cannot be written), if it did.
 FAILURE = "archiver/failure"
 
@@ -45,6 +47,11 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "articles": int(stats.get("archiver/articles/new", 0))
         + int(stats.get("archiver/articles/updated", 0)),
         "articles_unchanged": int(stats.get("archiver/articles/unchanged", 0)),
+        "access": {
+            key.removeprefix(ACCESS_PREFIX): int(value)
+            for key, value in sorted(stats.items())
+            if key.startswith(ACCESS_PREFIX)
+        },
         "errors": sum(kinds.values()),
         "error_kinds": kinds,
         "revisits": int(stats.get("archiver/warc/revisits", 0)),

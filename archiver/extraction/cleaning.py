@@ -81,7 +81,9 @@ REASONS = {
     "comments": "comments prompt",
     "reading_time": "reading time",
     "meta": "update note",
+    "paywall": "paywall prompt",
 }
+PAYWALL_PROMPT = REASONS["paywall"]
 RELATED = "related links"
 CREDIT = "credit or copyright"
 BIO = "author bio"
@@ -212,7 +214,32 @@ def drop_reasons(
     _mark_neighbours(blocks, scores, reasons)
     _mark_run(reversed(range(len(blocks))), blocks, scored, reasons, lx, tail=True)
     _mark_run(range(len(blocks)), blocks, scored, reasons, lx, tail=False)
+    _mark_paywall_prompts(blocks, reasons, lx)
     return reasons
+
+
+def stops_at_paywall(reasons: Sequence[str | None]) -> bool:
+    """Whether the text stops at a paywall prompt: one was dropped, and nothing kept after it."""
+    for reason in reversed(reasons):
+        if reason is None:
+            return False
+        if reason == PAYWALL_PROMPT:
+            return True
+    return False
+
+
+def _mark_paywall_prompts(blocks: Sequence[Block], reasons: list[str | None], lx: Lexicon) -> None:
+    """Name each dropped block holding a paywall prompt for it, whatever its run was dropped as.
+
+    A prompt says "subscribe" too, and may ride in a run of other pitches; its own name is what
+    tells a text cut short by a paywall (:func:`stops_at_paywall`).
+    """
+    for i, block in enumerate(blocks):
+        if reasons[i] is None or reasons[i] == PAYWALL_PROMPT:
+            continue
+        lowered = block.text.lower()
+        if lx.paywall.hits(lowered, lx.candidate_keys(lowered)):
+            reasons[i] = PAYWALL_PROMPT
 
 
 def _mark_run(

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml.etree import _Element
 
-from archiver.extraction.cleaning import Block, drop_reasons
+from archiver.extraction.access import article_access, declared_access
+from archiver.extraction.cleaning import Block, drop_reasons, stops_at_paywall
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
@@ -46,6 +47,8 @@ class Article:
     sitename: str | None = None
     canonical_url: str | None = None
     page_type: str | None = None
+    access: str | None = None  # free, paywalled or metered; None when unknown
+    published_source: str | None = None  # where published came from (metadata.DATE_SOURCES)
     blocks: tuple[Block, ...] = field(default=(), repr=False)
     kept: tuple[bool, ...] = field(default=(), repr=False)
     # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
@@ -89,6 +92,7 @@ def extract_article(
         code = list(tree.iter("script", "style", "svg"))
         json_scripts = [e for e in code if e.tag == "script" and e.get("type") in JSON_SCRIPT_TYPES]
         meta = read_metadata(tree, url, markup, json_scripts)  # before trafilatura takes the tree
+        declared = declared_access(tree, markup, json_scripts)
         _drop_code(element for element in code if element not in json_scripts)
         body = trafilatura_body(tree, url, prune_xpath)
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
@@ -113,6 +117,8 @@ def extract_article(
         sitename=_nfc(meta.sitename),
         canonical_url=meta.url if meta.url and meta.url != url else None,
         page_type=meta.page_type,
+        access=article_access(declared, stops_at_paywall(reasons)),
+        published_source=meta.published_source,
         blocks=blocks,
         kept=kept,
         reasons=reasons,

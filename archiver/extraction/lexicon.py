@@ -38,6 +38,7 @@ PITCH_WEIGHTS = {
     "comments": 3.0,
     "reading_time": 3.0,
     "meta": 1.0,
+    "paywall": 3.0,  # the prompt where a paywalled text stops: cleaning names it apart
 }
 # Author bios are scored apart: they count only in a run at the tail.
 BIO_WEIGHT = 2.0
@@ -95,6 +96,11 @@ class Lexicon:
     def pitch_vocabularies(self) -> tuple[Vocabulary, ...]:
         """Every vocabulary a pitch score adds up, in PITCH_WEIGHTS order (not the bios)."""
         return (self.appeal, *self.other_pitches)
+
+    @property
+    def paywall(self) -> Vocabulary:
+        """The paywall prompts' vocabulary (``[phrases] paywall``)."""
+        return self.other_pitches[list(PITCH_WEIGHTS).index("paywall") - 1]
 
     def candidate_keys(self, lowered: str) -> frozenset[str]:
         """Pitch keys that may be word prefixes of ``lowered``: a superset of those that are."""

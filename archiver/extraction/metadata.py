@@ -4,6 +4,12 @@ trafilatura's own metadata pass also hunts for bylines and dates in the page tex
 categories, tags and licences: about 10 ms a page, more than the rest of extraction together. The
 archive keeps what a news page declares (meta tags, OpenGraph, JSON-LD, ``<time>``, the URL) and
 a short byline search, which on news sites gives the same title, author and date.
+
+Where the date came from is kept with it (:data:`DATE_SOURCES`), the page first: a date the page
+declares in its markup (meta tags, JSON-LD, ``<time>``, ``<abbr>``) is ``page``; else a date in
+the URL's path is ``url``; else what htmldate's search of the text finds (a title, a timestamp
+anywhere in the HTML, a loose date in the text) is ``guessed``. The crawl puts a feed's or news
+sitemap's date between the page and the URL (see docs/dates.md).
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ from archiver.extraction.trafilatura_internals import (
     extract_sitename,
     extract_title,
     extract_url,
+    markup_date,
     normalize_json,
+    url_date,
 )
 
 # A byline: an element that says it holds the author, read only if its text is short.
@@ -51,13 +59,16 @@ _PUBLISHED_META = frozenset(
 _JSON_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|[-_]|\.html?|$)")
-_EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
+EARLIEST_DAY = _EARLIEST = "1995-01-01"  # htmldate's lower bound for web publication dates
 # The script types holding structured data (JSON-LD, and the variant some CMSs use).
 JSON_SCRIPT_TYPES = frozenset({"application/ld+json", "application/settings+json"})
 # What an element the byline search can match must have in the markup, in lower case.
 _BYLINE_ATTRIBUTE = re.compile(r"""(?:rel|itemprop)\s*=\s*["']?$""")
 _BY = re.compile(r"^(by|von|par|por|de|di|от|автор:?)\s+", re.I)
 _SPACE = re.compile(r"\s+")
+# Where a publication date came from, best first: articles.published_source.
+PAGE, FEED, SITEMAP, URL, GUESSED = "page", "feed", "sitemap", "url", "guessed"
+DATE_SOURCES = (PAGE, FEED, SITEMAP, URL, GUESSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,7 @@ class PageMetadata:
     sitename: str | None = None
     url: str | None = None
     page_type: str | None = None
+    published_source: str | None = None  # one of DATE_SOURCES when published is set
 
 
 def read_metadata(
@@ -99,12 +111,7 @@ def read_metadata(
             script for script in tree.iter("script") if script.get("type") in JSON_SCRIPT_TYPES
         ]
     found = _read_json_ld(scripts, found)
-    published = (
-        meta_date
-        or _json_ld_date(scripts, today)
-        or _url_date(url, today)
-        or find_date(tree, url=url, extensive_search=False, original_date=True, max_date=today)
-    )
+    published, source = _published(tree, url, meta_date or _json_ld_date(scripts, today), today)
     author = found.author
     if not author and (markup is None or _may_hold_byline(markup)):
         author = _byline(tree)
@@ -116,7 +123,28 @@ def read_metadata(
         sitename=(found.sitename or head_sitename or "").lstrip("@") or None,
         url=found.url or head_url,
         page_type=found.pagetype,
+        published_source=source if published else None,
     )
+
+
+def _published(
+    tree: HtmlElement, url: str, declared: str | None, today: str
+) -> tuple[str | None, str | None]:
+    """The publication date and where it came from: page markup, then URL, then a guess."""
+    if declared:
+        return declared, PAGE
+    in_url = _url_date(url, today)
+    if in_url:  # a <time> or <abbr> the page marks up is still the page's own word
+        marked = markup_date(tree, today)
+        return (marked, PAGE) if marked else (in_url, URL)
+    found = find_date(tree, url=url, extensive_search=False, original_date=True, max_date=today)
+    if not found:
+        return None, None
+    if found == markup_date(tree, today):
+        return found, PAGE
+    if found == url_date(url, today):  # htmldate reads URL dates our pattern leaves out
+        return found, URL
+    return found, GUESSED
 
 
 @contextmanager

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from htmldate.core import examine_abbr_elements, examine_header, examine_time_elements
+from htmldate.extractors import extract_url_date, json_search
+from htmldate.utils import Extractor as DateOptions
+from htmldate.validators import get_max_date, get_min_date
 from justext.utils import get_stoplist, get_stoplists
 from lxml.etree import XPath, _Element, strip_tags
 from lxml.html import HtmlElement
@@ -48,7 +52,9 @@ __all__ = [
     "load_html",
     "normalize_json",
     "set_justext_stoplist",
+    "markup_date",
     "trafilatura_body",
+    "url_date",
     "xmltotxt",
 ]
 
@@ -74,6 +80,28 @@ def trafilatura_body(
     if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
         return None
     return body
+
+
+def markup_date(tree: HtmlElement, today: str) -> str | None:
+    """The publication date htmldate reads from the page's markup alone, ``YYYY-MM-DD``.
+
+    The steps of htmldate's ``find_date`` that read what the page declares (meta tags, JSON,
+    ``<abbr>`` and ``<time>`` elements), without its searches of text and title: what tells a
+    date the page gives from one htmldate guessed.
+    """
+    options = DateOptions(False, get_max_date(today), get_min_date(None), True, "%Y-%m-%d")
+    return (
+        examine_header(tree, options)
+        or json_search(tree, options)
+        or examine_abbr_elements(tree, options)
+        or examine_time_elements(tree, options)
+    )
+
+
+def url_date(url: str | None, today: str) -> str | None:
+    """The date htmldate's ``find_date`` reads from a URL (the page's, or its canonical link)."""
+    options = DateOptions(False, get_max_date(today), get_min_date(None), True, "%Y-%m-%d")
+    return extract_url_date(url, options)
 
 
 def justext_stoplist() -> Iterable[str] | None:

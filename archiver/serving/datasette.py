@@ -32,6 +32,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "language",
             {"array": "author"},
             "page_type",
+            "access",
+            "published_source",
             {"date": "published"},
         ],
     },

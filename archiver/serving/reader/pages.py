@@ -25,6 +25,7 @@ class Filters:
     author: str | None = None
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
+    access: str | None = None  # free, paywalled or metered (articles.access)
 
     def where(self) -> tuple[str, dict[str, Any]]:
         """The SQL condition and its parameters."""
@@ -36,6 +37,7 @@ class Filters:
             ("author", "EXISTS (SELECT 1 FROM json_each(author) WHERE value = :author)"),
             ("since", f"{DAY} >= :since"),
             ("until", f"{DAY} <= :until"),
+            ("access", "access = :access"),
         ):
             value = getattr(self, name)
             if value:

@@ -57,10 +57,20 @@ async def read(datasette: Any, function: Callable[..., T], *args: Any) -> T:
     return result
 
 
+# The access filter's choices, as articles.access holds them.
+ACCESS_CHOICES = ("free", "paywalled", "metered")
+
+
 def day_arg(request: Any, name: str) -> str | None:
     """An ISO date query argument, or None when missing or malformed."""
     value = (request.args.get(name) or "").strip()
     return value if _ISO_DAY.match(value) else None
+
+
+def access_arg(request: Any) -> str | None:
+    """The ``access`` query argument when it is one of the values articles.access holds."""
+    value = request.args.get("access") or ""
+    return value if value in ACCESS_CHOICES else None
 
 
 async def home(datasette: Any, request: Any) -> Response:
@@ -72,6 +82,7 @@ async def home(datasette: Any, request: Any) -> Response:
         author=(args.get("author") or "").strip() or None,
         since=day_arg(request, "since"),
         until=day_arg(request, "until"),
+        access=access_arg(request),
     )
     try:
         page = max(1, int(args.get("page") or 1))
@@ -95,6 +106,7 @@ async def search(datasette: Any, request: Any) -> Response:
         language=args.get("language") or None,
         limit=50,
         older_versions=bool(args.get("older")),
+        access=access_arg(request),
     )
     hits, problem = [], None
     if text:

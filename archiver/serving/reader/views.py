@@ -66,7 +66,7 @@ def home(
 
 def vars_of(filters: pages.Filters) -> dict[str, str | None]:
     """The filters as query arguments."""
-    names = ("site", "language", "author", "since", "until")
+    names = ("site", "language", "author", "since", "until", "access")
     return {name: getattr(filters, name) for name in names}
 
 
