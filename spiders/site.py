@@ -96,6 +96,7 @@ class SiteSpider(scrapy.Spider):
         spider.seeds = spider.plan.seeds
         spider.allowed_domains = list(spider.plan.hosts)
         crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        crawler.signals.connect(spider.article_stored, signal=signals.item_scraped)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -165,6 +166,22 @@ class SiteSpider(scrapy.Spider):
         assert self.crawler.engine is not None
         for found in self._robots(response):
             self.crawler.engine.crawl(found)
+
+    def article_stored(self, item: object) -> None:
+        """Fetch the body images of a stored article (``CRAWL_FETCH_IMAGES`` or the site's
+        ``fetch_images``), on the crawl's hosts like every page requisite."""
+        article = getattr(item, "article", None)
+        if not isinstance(item, PageItem) or article is None or not article.images:
+            return
+        if not self.plan.fetch_images_for(item.url, self.settings.getbool("CRAWL_FETCH_IMAGES")):
+            return
+        assert self.crawler.engine is not None
+        for image in article.images:
+            if getattr(self, FRONTIER_CLOSED, False) or not self.plan.allows(image.src):
+                continue
+            request = Request(image.src, callback=self.parse_requisite, errback=self.failed)
+            self.crawler.engine.crawl(request)
+            self._count("archiver/images/requested")
 
     def failed(self, failure: Failure) -> None:
         """Count a request that failed for good, by kind, and log one line (no traceback)."""

@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from storage.rows import ImageRow
+
 
 @dataclass(frozen=True, slots=True)
 class ExtractedBlocks:
@@ -22,6 +24,7 @@ class ExtractedBlocks:
     blocks: tuple[tuple[str, ...], ...]
     kept: tuple[bool, ...]
     reasons: tuple[str | None, ...] | None = None
+    images: tuple[ImageRow, ...] = ()
 
     @property
     def texts(self) -> list[str]:
@@ -33,13 +36,17 @@ def encode_extracted(
     blocks: Iterable[Sequence[str]],
     kept: Iterable[bool],
     reasons: Iterable[str | None] | None = None,
+    images: Sequence[ImageRow] = (),
 ) -> str:
     """The column's JSON, compact: ``{"blocks": [[text, tag], ...], "kept": [true, ...]}``, and
-    ``"reasons": [null, "appeal", ...]`` (why each dropped block went) when ``reasons`` is given.
+    ``"reasons": [null, "appeal", ...]`` (why each dropped block went) when ``reasons`` is given,
+    ``"images": [[src, alt, caption, credit, width, height], ...]`` when the body shows any.
     """
     payload: dict[str, object] = {"blocks": [list(block) for block in blocks], "kept": list(kept)}
     if reasons is not None:
         payload["reasons"] = list(reasons)
+    if images:  # kept here so a changed image makes a changed article, and merges carry them
+        payload["images"] = [image.to_list() for image in images]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -50,4 +57,5 @@ def decode_extracted(extracted: str) -> ExtractedBlocks:
     kept = tuple(bool(flag) for flag in data["kept"])
     stored = data.get("reasons")
     reasons = None if stored is None else tuple(None if r is None else str(r) for r in stored)
-    return ExtractedBlocks(blocks, kept, reasons)
+    images = tuple(ImageRow(*image) for image in data.get("images", ()))
+    return ExtractedBlocks(blocks, kept, reasons, images)

@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.clock import now_iso
-from storage.extracted import decode_extracted
 from storage.merge_versions import merge_versions
 from storage.shard import MergeError, Shard
 from storage.store import ArticleStore
@@ -62,7 +61,6 @@ ARTICLE_COLUMNS = (
     "page_type",
     "access",
     "published_source",
-    "fingerprint",
     "extracted",
     "fetched_at",
     "updated_at",
@@ -167,6 +165,7 @@ class _Merge:
             self.report.recleaned += self.store.reclean_site(site, older)
             for article_id in sorted(touched):
                 self.store.versions.sync_latest(article_id)
+        self.store.images.link_missing()  # images whose capture came in another shard
 
     # bookkeeping ----------------------------------------------------------------------------
     def _seen(self, identity: str) -> tuple[int, int]:
@@ -344,8 +343,7 @@ class _Merge:
         self._learn(row["site"], article_id, row["extracted"])
 
     def _learn(self, site: str, article_id: int, extracted: str) -> None:
-        # Blocks that start recurring need no re-cleaning here: finish() re-cleans the site.
-        self.store.boilerplate.learn(site, article_id, decode_extracted(extracted).texts)
+        self.store.adopt_merged(site, article_id, extracted)  # blocks and images
 
 
 def _columns(row: sqlite3.Row) -> list[str]:

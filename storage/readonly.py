@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from storage.errors import DatabaseError
+from storage.selection import EVERYTHING, Selection, add_functions
 
 MMAP_BYTES = 1 << 31  # SQLite maps at most its SQLITE_MAX_MMAP_SIZE, 2 GB by default
 
@@ -35,6 +36,7 @@ class ArchiveReader:
     def __init__(self, path: Path, conn: sqlite3.Connection | None = None) -> None:
         self.path = path
         self.conn = conn if conn is not None else connect_readonly(path)
+        add_functions(self.conn)  # what a selection of captures by site reads
 
     def __enter__(self) -> Self:
         return self
@@ -55,23 +57,54 @@ class ArchiveReader:
         )
         return [str(row[0]) for row in rows]
 
-    def articles(self, site: str | None = None) -> Iterator[dict[str, Any]]:
-        """Stored articles, oldest first, ``author`` as a list; optionally of one site."""
-        sql = f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles"
-        sql += " WHERE site = ? ORDER BY id" if site else " ORDER BY id"
-        for row in self.conn.execute(sql, [site] if site else []):
+    def articles(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
+        """Stored articles, oldest first, ``author`` as a list; only those ``selection`` keeps."""
+        where, params = selection.article_where()
+        sql = f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE {where} ORDER BY id"
+        for row in self.conn.execute(sql, params):
             article = dict(row)
             article["author"] = json_list(article["author"])
             yield article
 
-    def article_captures(self) -> Iterator[dict[str, Any]]:
-        """Each article with the WARC file and date of the response it was extracted from."""
+    def article_images(self, article_id: int) -> list[dict[str, Any]]:
+        """The article's body images in order: src, alt, caption, credit, width, height, and
+        the WARC file and date of the image's own capture when the crawl fetched it."""
+        if not hasattr(self, "_has_images"):
+            self._has_images = "article_images" in self.tables()  # schema 7 and later
+        if not self._has_images:
+            return []
+        sql = (
+            "SELECT i.src, i.alt, i.caption, i.credit, i.width, i.height,"
+            " c.fetched_at AS captured_at, c.warc_filename FROM article_images i"
+            " LEFT JOIN captures c ON c.id = i.capture_id WHERE i.article_id = ?"
+            " ORDER BY i.position"
+        )
+        return [dict(row) for row in self.conn.execute(sql, [article_id])]
+
+    def article_captures(self, selection: Selection = EVERYTHING) -> Iterator[dict[str, Any]]:
+        """Each article ``selection`` keeps, with the WARC file and date of the response it was
+        extracted from."""
+        where, params = selection.article_where("a.")
         sql = (
             "SELECT a.id, a.url, a.title, a.text, c.fetched_at, c.warc_filename"
-            " FROM articles a JOIN captures c ON c.id = a.capture_id ORDER BY a.id"
+            f" FROM articles a JOIN captures c ON c.id = a.capture_id WHERE {where} ORDER BY a.id"
         )
-        for row in self.conn.execute(sql):
+        for row in self.conn.execute(sql, params):
             yield dict(row)
+
+    def warc_names(self, selection: Selection) -> set[str]:
+        """The WARC files holding a capture ``selection`` keeps, the capture of an article it
+        keeps, or the record such a capture's revisit refers to."""
+        captures, capture_params = selection.capture_where()
+        articles, article_params = selection.article_where()
+        sql = (
+            f"WITH kept(id) AS (SELECT id FROM captures WHERE {captures}"
+            f" UNION SELECT capture_id FROM articles WHERE {articles})"
+            " SELECT DISTINCT c.warc_filename FROM captures c"
+            " WHERE c.id IN (SELECT id FROM kept)"
+            " OR c.id IN (SELECT refers_to FROM captures WHERE id IN (SELECT id FROM kept))"
+        )
+        return {str(row[0]) for row in self.conn.execute(sql, capture_params + article_params)}
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:

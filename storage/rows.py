@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
+from storage.clock import now_iso
 from storage.warc import WarcRef
 
 
@@ -40,6 +42,22 @@ class PriorCapture:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageRow:
+    """One image of an article's body, as extraction found it (its capture is found by URL)."""
+
+    src: str
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    def to_list(self) -> list[str | int | None]:
+        """Its fields in order, as the ``extracted`` JSON keeps them."""
+        return [self.src, self.alt, self.caption, self.credit, self.width, self.height]
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleRow:
     """One article as extraction hands it to the archive, before the site layer.
 
@@ -61,9 +79,29 @@ class ArticleRow:
     page_type: str | None = None
     access: str | None = None
     published_source: str | None = None
-    fingerprint: int | None = None
     capture_id: int | None = None
     crawl_id: int | None = None
+    images: tuple[ImageRow, ...] = ()  # in the body, in order
+
+    def columns(self) -> dict[str, object]:
+        """The ``articles`` columns saving this row writes (the site layer writes ``text``)."""
+        return {
+            "url": self.url,
+            "site": self.site,
+            "title": self.title,
+            "author": json.dumps(list(self.author), ensure_ascii=False),
+            "published": self.published,
+            "language": self.language,
+            "description": self.description,
+            "page_type": self.page_type,
+            "access": self.access,
+            "published_source": self.published_source,
+            "extracted": self.extracted,
+            "capture_id": self.capture_id,
+            "crawl_id": self.crawl_id,
+            "fetched_at": self.fetched_at,
+            "updated_at": now_iso(),
+        }
 
     @property
     def dated(self) -> tuple[str | None, str | None]:

@@ -248,6 +248,37 @@ def _v7_news_features(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v8_image_sources(db: sqlite_utils.Database) -> None:
+    """An index of image addresses: a capture of an image finds the rows that show it."""
+    db.execute("CREATE INDEX IF NOT EXISTS article_images_src ON article_images (src)")
+
+
+def _v9_wire_clusters(db: sqlite_utils.Database) -> None:
+    """LSH band keys of each article's MinHash (``article_bands``), and every article
+    fingerprinted and clustered.
+
+    The full-text index's update trigger now fires only when ``title`` or ``text`` change, so
+    that setting ``cluster_id`` (or any other column) does not re-index the article's text.
+    """
+    from storage.clusters import WireClusters  # numpy loads only when a migration needs it
+
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_bands (key INTEGER NOT NULL,"
+        " article_id INTEGER NOT NULL REFERENCES articles(id), PRIMARY KEY (key, article_id))"
+        " WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS article_bands_article ON article_bands (article_id)")
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN"
+        " INSERT INTO articles_fts (articles_fts, rowid, title, text)"
+        " VALUES ('delete', old.rowid, old.title, old.text);"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);"
+        " END"
+    )
+    WireClusters(db).rebuild()
+
+
 MIGRATIONS: list[Migration] = [
     _v1_core,
     _v2_site_blocks,
@@ -256,6 +287,8 @@ MIGRATIONS: list[Migration] = [
     _v5_reader_indexes,
     _v6_page_type,
     _v7_news_features,
+    _v8_image_sources,
+    _v9_wire_clusters,
 ]
 
 

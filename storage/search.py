@@ -50,6 +50,7 @@ class SearchQuery:
     limit: int = 20
     older_versions: bool = False  # match text that only an older version of an article had
     access: str | None = None  # free, paywalled, metered, or "unknown" (access IS NULL)
+    collapse: bool = False  # one hit per wire-copy cluster (articles.cluster_id), its best copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class SearchHit:
     score: float
     author: list[str] = field(default_factory=list)
     version: int | None = None  # with older_versions: the newest older version that matched
+    copies: int | None = None  # with collapse: articles in the hit's cluster (1: no copies)
 
     def highlighted(self, start: str, end: str) -> str:
         """The snippet with its matches wrapped in ``start`` and ``end``."""
@@ -155,7 +157,10 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
         if value:
             where.append(clause)
             params[name] = value
-    sql = _older_versions_sql(where) if query.older_versions else _current_sql(where)
+    if query.older_versions:
+        sql = _older_versions_sql(where)
+    else:
+        sql = _current_sql(where, query.collapse)
     try:
         rows = conn.execute(sql, params).fetchall()
         if len(rows) < query.limit and not query.older_versions:
@@ -179,12 +184,13 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
             score=float(row["score"]),
             author=json_list(row["author"]),
             version=row["version"],
+            copies=row["copies"],
         )
         for row in rows
     ]
 
 
-def _current_sql(where: list[str]) -> str:
+def _current_sql(where: list[str], collapse: bool = False) -> str:
     """Rank every match, then snippet only the best ``limit`` of them.
 
     snippet() reads and tokenises an article's text; computed for every match before the sort,
@@ -192,11 +198,22 @@ def _current_sql(where: list[str]) -> str:
     this way). The second scan skips ranking and joins the few best rowids, not each match.
     Ranking itself is bounded too: ``floor`` walks the matches newest first without ranking them
     and stops at the ``RANK_WINDOW``-th, and bm25 ranks only the matches above it that pass the
-    filters (the caller ranks them all when too few do).
+    filters (the caller ranks them all when too few do). ``collapse`` keeps the best-ranked
+    match of each wire-copy cluster (min() picks the row the other columns come from) and
+    counts the cluster's articles.
     """
     filters = [clause for clause in where if "articles_fts" not in clause]
-    join = "JOIN articles a ON a.id = articles_fts.rowid" if filters else ""
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if filters or collapse else ""
     conditions = "".join(f" AND {clause}" for clause in filters)
+    score, group, copies = "articles_fts.rank", "", "NULL"
+    order = "articles_fts.rank, articles_fts.rowid"
+    if collapse:
+        score, group = "min(articles_fts.rank)", "GROUP BY coalesce(a.cluster_id, a.id)"
+        order = "score, id"
+        copies = (
+            "CASE WHEN a.cluster_id IS NULL THEN 1 ELSE"
+            " (SELECT count(*) FROM articles c WHERE c.cluster_id = a.cluster_id) END"
+        )
     return f"""
         WITH floor AS MATERIALIZED (
             SELECT coalesce((
@@ -204,16 +221,17 @@ def _current_sql(where: list[str]) -> str:
                 ORDER BY rowid DESC LIMIT 1 OFFSET :window
             ), 0) AS id
         ), top AS MATERIALIZED (
-            SELECT articles_fts.rowid AS id, articles_fts.rank AS score
+            SELECT articles_fts.rowid AS id, {score} AS score
             FROM articles_fts {join}
             WHERE articles_fts MATCH :q{conditions}
               AND articles_fts.rowid > (SELECT id FROM floor)
-            ORDER BY articles_fts.rank, articles_fts.rowid
+            {group}
+            ORDER BY {order}
             LIMIT :limit
         )
         SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
                snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
-               top.score AS score, NULL AS version
+               top.score AS score, NULL AS version, {copies} AS copies
         FROM articles_fts CROSS JOIN top CROSS JOIN articles a
         WHERE articles_fts MATCH :q AND top.id = +articles_fts.rowid AND a.id = top.id
         ORDER BY top.score, a.id
@@ -248,7 +266,7 @@ def _older_versions_sql(where: list[str]) -> str:
         )
         SELECT t.url, t.title, t.site, t.published, t.language, t.fetched_at, t.author,
                snippet(article_versions_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
-               t.score, t.version
+               t.score, t.version, NULL AS copies
         FROM article_versions_fts CROSS JOIN top t
         WHERE article_versions_fts MATCH :q AND t.version_id = +article_versions_fts.rowid
         ORDER BY t.score, t.article_id

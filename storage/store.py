@@ -15,8 +15,10 @@ import sqlite_utils
 
 from storage.boilerplate import SiteBoilerplate, compose_text
 from storage.clock import now_iso
+from storage.clusters import WireClusters
 from storage.errors import DatabaseError
 from storage.extracted import decode_extracted
+from storage.images import ArticleImages
 from storage.rows import ArticleRow, CaptureRow, PriorCapture
 from storage.schema import migrate
 from storage.versions import ArticleVersions
@@ -37,6 +39,8 @@ class ArticleStore:
         self.db = open_database(path)
         self.boilerplate = SiteBoilerplate(self.db, boilerplate_min_pages)
         self.versions = ArticleVersions(self.db)
+        self.images = ArticleImages(self.db)
+        self.clusters = WireClusters(self.db)
 
     def __enter__(self) -> Self:
         return self
@@ -114,7 +118,9 @@ class ArticleStore:
                 int(row.rendered),
             ],
         )
-        return int(cursor.lastrowid or 0)
+        capture_id = int(cursor.lastrowid or 0)
+        self.images.link(capture_id, row)
+        return capture_id
 
     def capture_at(self, url: str, fetched_at: str) -> int | None:
         """The id of the capture of ``url`` fetched at ``fetched_at`` (a WARC-Date), if indexed."""
@@ -228,24 +234,7 @@ class ArticleStore:
                 # Stored from its own page: a copy naming it canonical (an AMP page) does not
                 # replace it, whichever a crawl or a rebuild happens to extract first.
                 return "duplicate"
-        values = {
-            "url": row.url,
-            "site": row.site,
-            "title": row.title,
-            "author": json.dumps(list(row.author), ensure_ascii=False),
-            "published": row.published,
-            "language": row.language,
-            "description": row.description,
-            "page_type": row.page_type,
-            "access": row.access,
-            "published_source": row.published_source,
-            "fingerprint": row.fingerprint,
-            "extracted": row.extracted,
-            "capture_id": row.capture_id,
-            "crawl_id": row.crawl_id,
-            "fetched_at": row.fetched_at,
-            "updated_at": now_iso(),
-        }
+        values = row.columns()
         if existing is None:
             values["text"] = ""  # _set_text writes it; an update keeps it while it is the same
             columns = ", ".join(values)
@@ -261,6 +250,7 @@ class ArticleStore:
                 f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
             )
             self.boilerplate.forget(row.site, article_id)
+        self.images.replace(article_id, row.images)
         crossed = self.boilerplate.learn(row.site, article_id, row.blocks)
         self._set_text(article_id, row.title, row.site, row.blocks, row.kept, new_capture=True)
         changed = self.versions.record(article_id, row.capture_id, row.fetched_at)
@@ -269,6 +259,15 @@ class ArticleStore:
         if crossed:
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         return outcome
+
+    def adopt_merged(self, site: str, article_id: int, extracted: str) -> None:
+        """Learn a merged article's blocks and write its images (from its ``extracted``).
+
+        Blocks that start recurring are not re-cleaned here: the merge re-cleans the site last.
+        """
+        stored = decode_extracted(extracted)
+        self.boilerplate.learn(site, article_id, stored.texts)
+        self.images.replace(article_id, stored.images)
 
     def _page_of(self, capture_id: int | None) -> str | None:
         """The URL the capture of ``capture_id`` was fetched from."""
@@ -322,6 +321,8 @@ class ArticleStore:
             " (text_digest IS NULL OR text_digest != ?)",
             [text, digest, article_id, digest],
         )
+        if cursor.rowcount:
+            self.clusters.update(article_id, text)  # wire copies follow the text a reader sees
         if cursor.rowcount and not new_capture:
             self.versions.sync_latest(article_id)
         return bool(cursor.rowcount)

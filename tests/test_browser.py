@@ -350,3 +350,37 @@ def test_as_captured_opens_the_replay_whose_link_comes_back(reader_servers, page
     page.wait_for_url(re.compile(re.escape(reader.base) + r"/article\?url="))
     assert page.locator("h1.headline").inner_text() == title
     assert page.url.split("?")[0] == article_address.split("?")[0]
+
+
+@pytest.fixture(scope="module")
+def images_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, ArchiverServer, ArchiverServer]]:
+    """The images test site crawled with CRAWL_FETCH_IMAGES, then the reader and pywb over it
+    (the site itself is down by then: every image must come from the archive)."""
+    work = tmp_path_factory.mktemp("images-reader")
+    with SampleSite(TEST_SITES / "images-news", "127.0.0.117") as site:
+        args = ["--db", "news.db", "--warc-dir", "warcs", "-s", "CRAWL_FETCH_IMAGES=True"]
+        result = run_archiver("crawl", site.url, *args, cwd=work)
+        assert result.returncode == 0, result.stderr[-3000:]
+    with ArchiverServer(
+        ["replay", "--warc-dir", "warcs"], free_port(), work, "/archive/"
+    ) as replay:
+        serve_args = ["serve", "--db", "news.db", "--replay-url", f"{replay.base}/archive/"]
+        with ArchiverServer(serve_args, free_port(), work, "/") as reader:
+            yield site.url, reader, replay
+
+
+def test_reader_shows_article_images_from_the_replay_without_sideways_scroll(images_servers, page):
+    base, reader, replay = images_servers
+    page.goto(f"{reader.base}/article?url={base}news/2026/11/quay-four-crane-lifted.html")
+    figures = page.locator("div.body figure.image")
+    assert figures.count() == 4
+    assert figures.first.locator("figcaption .credit").text_content() == "Ana Ruiz"
+    for n in range(4):
+        image = figures.nth(n).locator("img")
+        assert (image.get_attribute("src") or "").startswith(f"{replay.base}/archive/")
+        image.scroll_into_view_if_needed()
+        loaded = "img => img.complete && img.naturalWidth > 0"
+        page.wait_for_function(loaded, arg=image.element_handle())
+    screenshots(page, "article-images")  # fails if the phone width scrolls sideways

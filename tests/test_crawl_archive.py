@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import astuple
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.extraction.extract import extract_article
 from archiver.serving.loopback import SampleSite
 from storage.extracted import encode_extracted
+from storage.rows import ImageRow
 from storage.warcread import read_response, verify_warc, warc_files
 from tests.conftest import REPO, copy_archive, rows, run_archiver
 
@@ -173,7 +175,8 @@ def test_the_crawl_stores_what_extraction_returns_for_the_same_bytes(archive):
         article = extract_article(stored.body, row["url"], stored.header("Content-Type"))
         assert article is not None
         blocks = (block.to_list() for block in article.blocks)
-        assert encode_extracted(blocks, article.kept, article.reasons) == row["extracted"]
+        images = [ImageRow(*astuple(image)) for image in article.images]
+        assert encode_extracted(blocks, article.kept, article.reasons, images) == row["extracted"]
         assert article.title == row["title"]
         # the site layer only ever removes whole blocks of what extraction returned
         lines = iter(article.text.split("\n"))

@@ -100,9 +100,10 @@ def test_jsonl_writes_every_article(work, tmp_path):
     stored = articles(work)
     assert len(rows) == 14
     for row in rows:
-        assert list(row) == list(ARTICLE_COLUMNS)
+        assert list(row) == [*ARTICLE_COLUMNS, "images"]
         assert row["author"] == json.loads(str(stored[row["url"]]["author"]))
         assert row["text"] == stored[row["url"]]["text"]
+    assert any(row["images"] for row in rows)  # the sample sites' lead photos
 
 
 def test_jsonl_to_stdout_for_one_site(work):

@@ -179,6 +179,14 @@ def test_merged_articles_equal_a_reextract_of_every_nodes_warcs(merged, rebuilt)
     assert [tuple(r) for r in rows(merged, meta)] == [tuple(r) for r in rows(rebuilt, meta)]
     kinds = "SELECT DISTINCT page_type FROM articles"
     assert {r[0] for r in rows(merged, kinds)} == {"article"}  # every sample page's og:type
+    # each article's body images, each linked to the same archived image (its record)
+    images = "SELECT a.url, i.position, i.src, i.alt, i.caption, i.credit, i.width, i.height,"
+    images += " c.warc_filename, c.warc_offset FROM article_images i JOIN articles a"
+    images += " ON a.id = i.article_id LEFT JOIN captures c ON c.id = i.capture_id"
+    images += " ORDER BY a.url, i.position"
+    merged_images = [tuple(r) for r in rows(merged, images)]
+    assert merged_images == [tuple(r) for r in rows(rebuilt, images)]
+    assert len(merged_images) >= 10 and all(image[8] for image in merged_images)
 
 
 def test_merging_the_same_shards_again_adds_nothing(nodes, merged, tmp_path):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -14,8 +16,11 @@ from archiver.cli.options import (
     open_store,
     warc_dirs_option,
 )
-from archiver.cli.report import render_article
+from archiver.cli.report import render_article, render_explanation
 from storage.errors import ArchiveError
+
+if TYPE_CHECKING:  # extraction loads only for the commands that extract
+    from archiver.extraction.explain import Explanation
 
 
 @click.command()
@@ -28,22 +33,76 @@ from storage.errors import ArchiveError
     default="text",
     show_default=True,
 )
-def extract(file: Any, url: str | None, output: str) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print every block of the page with its verdict and the reasons for it.",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An archive (must exist) whose site layer applies too; the site is --url's host.",
+)
+def extract(file: Any, url: str | None, output: str, explain: bool, db: Path | None) -> None:
     """Print the cleaned article of one saved page (FILE, or - for standard input).
 
     \b
     Example:
         archiver extract page.html --url https://example.org/news/story --format markdown
+        archiver extract page.html --explain --db news.db --url https://example.org/news/story
     """
+    from archiver.extraction.explain import explain_page
     from archiver.extraction.extract import extract_article
 
     body = file.read()
     name = getattr(file, "name", "<stdin>")
     address = url or (Path(name).resolve().as_uri() if name != "<stdin>" else "")
-    article = extract_article(body, address)
-    if article is None or not article.text.strip():
+    site = urlsplit(address).netloc.lower()
+    if db is not None and not db.is_file():
+        raise click.BadParameter(f"no archive at {db}", param_hint="'--db'")
+    if db is not None and not site:
+        raise click.BadParameter("the site layer needs the page's address", param_hint="'--url'")
+    if not explain and db is None:  # the article alone: no evidence to gather
+        article = extract_article(body, address)
+        if article is None or not article.text.strip():
+            raise click.ClickException(f"no article text found in {name}")
+        click.echo(render_article(article, output))
+        return
+    explanation = explain_page(body, address)
+    if explanation is None or not explanation.article.text.strip():
         raise click.ClickException(f"no article text found in {name}")
+    if db is not None:
+        explanation = _with_site_layer(explanation, db, site)
+    if explain:
+        click.echo(render_explanation(explanation, output))
+        return
+    article = dataclasses.replace(explanation.article, text=explanation.text)
     click.echo(render_article(article, output))
+
+
+def _with_site_layer(explanation: Explanation, db: Path, site: str) -> Explanation:
+    """The explanation with the blocks ``db``'s site layer strips for ``site`` dropped."""
+    from archiver.crawl.runner import project_settings
+    from archiver.extraction.explain import mark_site_blocks
+    from archiver.serving.reader.pages import site_block_pages
+    from storage.boilerplate import block_fingerprint
+    from storage.readonly import connect_readonly
+
+    setting = project_settings().getint("BOILERPLATE_MIN_PAGES")
+    min_pages = max(2, setting) if setting > 0 else 0  # as the site layer itself reads it
+    try:
+        conn = connect_readonly(db)
+    except ArchiveError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--db'") from exc
+
+    def pages_of(texts: Sequence[str]) -> dict[str, int]:
+        counts = site_block_pages(conn, site, sorted({block_fingerprint(t) for t in texts}))
+        return {text: counts.get(block_fingerprint(text), 0) for text in texts}
+
+    try:
+        return mark_site_blocks(explanation, pages_of, min_pages)
+    finally:
+        conn.close()
 
 
 @click.command()

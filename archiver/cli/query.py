@@ -1,4 +1,4 @@
-"""Commands that read the archive: search, serve (Datasette), replay (pywb) and export."""
+"""Commands that read the archive: search, serve (Datasette) and replay (pywb)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -55,6 +55,11 @@ class QueryError(click.ClickException):
     is_flag=True,
     help="Find text that only an older version of an article had (see `archiver history`).",
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One hit per wire-copy cluster (see `archiver clusters`), with its count of copies.",
+)
 @existing_db_option
 def search(
     query: str,
@@ -66,6 +71,7 @@ def search(
     as_json: bool,
     access: str | None,
     older_versions: bool,
+    collapse: bool,
     db: Path,
 ) -> None:
     """Full-text search of the archived articles, most relevant first.
@@ -77,7 +83,12 @@ def search(
     \b
     Example:
         archiver search 'ferry OR harbour' --since 2026-11-01 --db news.db
+        archiver search 'ceasefire' --collapse --db news.db
     """
+    if collapse and older_versions:
+        raise click.BadParameter(
+            "cannot be combined with --older-versions", param_hint="'--collapse'"
+        )
     wanted = SearchQuery(
         text=query,
         site=site,
@@ -87,6 +98,7 @@ def search(
         limit=limit or defaults.SEARCH_LIMIT,
         older_versions=older_versions,
         access=access,
+        collapse=collapse,
     )
     with open_reader(db) as reader:
         try:
@@ -289,63 +301,3 @@ def _run_wayback(
     )
     if status:
         raise click.ClickException(f"wayback exited with status {status}; see its log above")
-
-
-@click.group()
-def export() -> None:
-    """Export the archive: a WACZ for ReplayWeb.page, or articles as JSON lines or CSV."""
-
-
-@export.command("wacz")
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
-@existing_db_option
-@warc_dirs_option
-@click.option("--title", help="The WACZ's title [default: the database file's name].")
-def export_wacz(out: Path, db: Path, warc_dirs: tuple[Path, ...], title: str | None) -> None:
-    """Write the WARC files and the archive's articles as pages into the WACZ file OUT.
-
-    Repeat --warc-dir to package several nodes' folders.
-
-    \b
-    Example:
-        archiver export wacz news.wacz --db news.db --warc-dir warcs-n1 --warc-dir warcs-n2
-    """
-    from archiver.serving.export import ExportError
-    from archiver.serving.export import export_wacz as write_wacz
-
-    folders = warc_folders(warc_dirs)
-    if not out.resolve().parent.is_dir():
-        raise click.BadParameter(f"folder {out.parent} does not exist", param_hint="'OUT'")
-    with open_reader(db) as reader:
-        try:
-            report = write_wacz(reader, folders.folders, out, title or db.name)
-        except ExportError as exc:
-            raise click.ClickException(str(exc)) from exc
-    skipped = f" ({report.skipped} articles skipped: WARC file not in {folders})"
-    click.echo(
-        f"wrote {out}: {report.warc_files} WARC files, {report.pages} pages"
-        + (skipped if report.skipped else "")
-    )
-
-
-def _article_export(kind: str) -> click.Command:
-    @click.argument("out", type=click.File("w", encoding="utf-8", lazy=True), default="-")
-    @existing_db_option
-    @click.option("--site", help="Only articles of this site (host, as in articles.site).")
-    def command(out: TextIO, db: Path, site: str | None) -> None:
-        from archiver.serving.export import write_csv, write_jsonl
-
-        with open_reader(db) as reader:
-            writer = write_csv if kind == "csv" else write_jsonl
-            count = writer(reader.articles(site), out)
-        click.echo(f"wrote {count} articles to {getattr(out, 'name', out)}", err=True)
-
-    command.__doc__ = (
-        f"Write the archive's articles to OUT (default: standard output) as {kind.upper()}.\n\n"
-        f"\b\nExample:\n    archiver export {kind} articles.{kind} --db news.db"
-    )
-    return export.command(kind)(command)
-
-
-export_jsonl = _article_export("jsonl")
-export_csv = _article_export("csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:  # Scrapy, Twisted, trafilatura and rich load only for the com
     from rich.console import Console
 
     from archiver.crawl.runner import CrawlResult
+    from archiver.extraction.explain import Explanation
     from archiver.extraction.extract import Article
     from storage.search import SearchHit
 
@@ -50,6 +52,9 @@ def print_crawl_summary(out: Console, result: CrawlResult, db: Path, warc_dir: s
             f"  empty shells: {counters['empty_shells']} article pages whose HTML holds no text;"
             " their scripts build it: crawl with -s RENDER=auto to render them"
         )
+    if counters.get("images"):
+        fetched = counters.get("images_requested", 0)
+        out.print(f"  images: {counters['images']} in article bodies ({fetched} fetched for them)")
     if counters.get("from_warc"):
         out.print(f"  resumed: {counters['from_warc']} responses read back from the job's WARCs")
     out.print(
@@ -121,6 +126,7 @@ def hit_json(hit: SearchHit) -> dict[str, object]:
         "snippet": hit.highlighted("[", "]"),
         "score": hit.score,
         "version": hit.version,
+        **({"copies": hit.copies} if hit.copies is not None else {}),
     }
 
 
@@ -130,5 +136,42 @@ def render_hit(hit: SearchHit, terminal: bool) -> str:
     date = hit.published or f"fetched {hit.fetched_at[:10]}"
     if hit.version is not None:
         date += f" · only in version {hit.version} (fetched {hit.fetched_at[:10]})"
+    if hit.copies is not None and hit.copies > 1:
+        date += f" · {hit.copies} copies"
     title = click.style(hit.title or hit.url, bold=True) if terminal else hit.title or hit.url
     return f"{title}\n  {date} · {hit.site} · {hit.url}\n  {hit.highlighted(start, end)}\n"
+
+
+# How much of a block's text an explanation shows, and the verdicts as it prints them.
+_EXPLAIN_CHARS = 110
+_VERDICT_LABELS = {"kept": "KEPT", "dropped": "DROPPED", "not selected": "not selected"}
+
+
+def render_explanation(explanation: Explanation, output: str) -> str:
+    """Every block of the page with its verdict and reasons: text (Markdown alike) or JSON."""
+    article, blocks = explanation.article, explanation.blocks
+    if output == "json":
+        fields = {"url": article.url, "title": article.title, "text": explanation.text}
+        fields["blocks"] = [block.to_dict() for block in blocks]  # type: ignore[assignment]
+        return json.dumps(fields, ensure_ascii=False, indent=2)
+    counts = Counter((block.verdict, block.layer) for block in blocks)
+    lines = [
+        f"{article.title or '(no title)'}  <{article.url}>",
+        f"{len(blocks)} blocks: {counts['kept', None]} kept;"
+        f" dropped by the in-page layer {counts['dropped', 'in-page']},"
+        f" by the site layer {counts['dropped', 'site']};"
+        f" not selected by trafilatura {counts['not selected', 'trafilatura']};"
+        f" added by the region stage {sum(block.added for block in blocks)}",
+        "",
+    ]
+    for block in blocks:
+        number = f"#{block.index}" if block.index is not None else "-"
+        text = (
+            block.text if len(block.text) <= _EXPLAIN_CHARS else block.text[:_EXPLAIN_CHARS] + "…"
+        )
+        verdict = _VERDICT_LABELS.get(block.verdict, block.verdict)
+        verdict = "ADDED" if block.added and block.verdict == "kept" else verdict
+        lines.append(f"{number:>4} {verdict:<12} {block.tag:<5} {text}")
+        why = [f"{block.layer} layer: {block.reason}"] if block.verdict == "dropped" else []
+        lines.append(f"{'':>17} {' · '.join([*why, *block.evidence])}")
+    return "\n".join(lines)

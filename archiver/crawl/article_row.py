@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -12,7 +12,7 @@ from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import Article
 from archiver.extraction.metadata import EARLIEST_DAY, PAGE
 from storage.extracted import encode_extracted
-from storage.rows import ArticleRow
+from storage.rows import ArticleRow, ImageRow
 
 
 def article_row(
@@ -30,12 +30,13 @@ def article_row(
     published, source = article.published, article.published_source
     if listed is not None and source != PAGE and listed.plausible():
         published, source = listed.day, listed.source
+    images = image_rows(article)
     return ArticleRow(
         url=article.url,
         site=urlsplit(article.url).netloc.lower(),
         blocks=tuple(block.text for block in article.blocks),
         kept=article.kept,
-        extracted=extracted_column(article.blocks, article.kept, article.reasons),
+        extracted=extracted_column(article.blocks, article.kept, article.reasons, images),
         fetched_at=fetched_at,
         title=article.title,
         author=article.author,
@@ -47,6 +48,14 @@ def article_row(
         published_source=source if published else None,
         capture_id=capture_id,
         crawl_id=crawl_id,
+        images=images,
+    )
+
+
+def image_rows(article: Article) -> tuple[ImageRow, ...]:
+    """The archive's rows for the images of the article's body."""
+    return tuple(
+        ImageRow(i.src, i.alt, i.caption, i.credit, i.width, i.height) for i in article.images
     )
 
 
@@ -80,7 +89,11 @@ def page_type_column(declared: str | None) -> str | None:
 
 
 def extracted_column(
-    blocks: Iterable[Block], kept: Iterable[bool], reasons: Iterable[str | None] | None = None
+    blocks: Iterable[Block],
+    kept: Iterable[bool],
+    reasons: Iterable[str | None] | None = None,
+    images: Sequence[ImageRow] = (),
 ) -> str:
-    """The ``articles.extracted`` value for these blocks, in-page verdicts and drop reasons."""
-    return encode_extracted((block.to_list() for block in blocks), kept, reasons)
+    """The ``articles.extracted`` value for these blocks, in-page verdicts, drop reasons and
+    body images."""
+    return encode_extracted((block.to_list() for block in blocks), kept, reasons, images)

@@ -214,4 +214,6 @@ class ArticleStoragePipeline:
         self.crawler.stats.inc_value(f"archiver/articles/{outcome}")
         if row.access in (PAYWALLED, METERED) and outcome != "duplicate":
             self.crawler.stats.inc_value(f"{ACCESS_PREFIX}{row.access}")
+        if outcome in ("new", "updated") and row.images:
+            self.crawler.stats.inc_value("archiver/images/stored", len(row.images))
         return item

@@ -58,6 +58,11 @@ class CrawlPlan:
         site = self.site_for(url)
         return site.since if site and site.since else self.since
 
+    def fetch_images_for(self, url: str, default: bool) -> bool:
+        """Whether the crawl fetches the body images of articles of ``url``'s site."""
+        site = self.site_for(url)
+        return default if site is None or site.fetch_images is None else site.fetch_images
+
     def prune_for(self, url: str) -> tuple[str, ...]:
         """The site's extra XPath expressions to prune before extraction."""
         site = self.site_for(url)

@@ -152,6 +152,7 @@ def reclean(store: ArticleStore, site: str | None = None) -> int:
         blocks = tuple(Block.from_list(value) for value in stored.blocks)
         reasons = in_page_reasons(blocks, row["language"])
         kept = tuple(reason is None for reason in reasons)
-        changed += store.replace_extracted(row["id"], extracted_column(blocks, kept, reasons))
+        extracted = extracted_column(blocks, kept, reasons, stored.images)
+        changed += store.replace_extracted(row["id"], extracted)
     store.commit()
     return changed

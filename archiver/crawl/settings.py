@@ -43,6 +43,7 @@ RENDER_BROWSER = "/usr/bin/chromium"  # Debian's chromium; Playwright never down
 # --- discovery ----------------------------------------------------------------------------
 CRAWL_SEEDS: list[str] = []
 CRAWL_PAGE_REQUISITES = True
+CRAWL_FETCH_IMAGES = False  # fetch every article's body images (lazy and srcset ones too)
 CRAWL_REFRESH = False  # refetch article URLs already archived; off, they are not fetched again
 CRAWL_SITES_FILE = ""  # a sites file (TOML) listing sites, feeds, sitemaps and limits (--sites)
 CRAWL_ALLOW_HOSTS: list[str] = []  # HOST, HOST:PORT or HOST:LOW-HIGH to visit besides the seeds'

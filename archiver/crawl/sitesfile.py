@@ -23,7 +23,7 @@ from archiver.extraction.urls import (
 
 _SITE_KEYS = frozenset(
     {"name", "seeds", "feeds", "sitemaps", "allow_hosts", "max_pages", "depth", "since", "prune"}
-    | {"render"}
+    | {"render", "fetch_images"}
 )
 # How a site's pages are fetched: "browser" (every page rendered in headless Chromium, the
 # same as "always"), "auto" (only article pages whose HTML holds no text) or "never".
@@ -48,6 +48,7 @@ class SiteConfig:
     since: date | None = None
     prune: tuple[str, ...] = field(default=(), repr=False)  # XPath expressions
     render: str | None = None  # "always", "auto" or "never"; None: the RENDER setting
+    fetch_images: bool | None = None  # None: as CRAWL_FETCH_IMAGES says
 
     @property
     def start_urls(self) -> tuple[str, ...]:
@@ -127,6 +128,7 @@ def _site(table: Mapping[str, Any], number: int) -> SiteConfig:
         since=_date(table.get("since"), name),
         prune=tuple(css_or_xpath(s) for s in _strings(table, "prune", f"site {name!r}")),
         render=_render(table.get("render"), name),
+        fetch_images=_flag(table, "fetch_images", name),
     )
 
 
@@ -137,6 +139,13 @@ def _render(value: object, name: str) -> str | None:
     if choice is None:
         raise SitesFileError(f'site {name!r}: render must be "browser", "auto" or "never"')
     return choice
+
+
+def _flag(table: Mapping[str, Any], key: str, name: str) -> bool | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise SitesFileError(f"site {name!r}: {key} must be true or false")
+    return value
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> list[str]:

@@ -55,6 +55,8 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(kinds.values()),
         "error_kinds": kinds,
         "revisits": int(stats.get("archiver/warc/revisits", 0)),
+        "images": int(stats.get("archiver/images/stored", 0)),
+        "images_requested": int(stats.get("archiver/images/requested", 0)),
         "warc_files": int(stats.get("archiver/warc/files", 0)),
         "warc_bytes": int(stats.get("archiver/warc/bytes", 0)),
         "crawl_id": stats.get("archiver/crawl_id"),

@@ -91,6 +91,10 @@ CALL_TO_ACTION = "call to action"
 
 _EXCLAIM = re.compile(r"!\s*$|!\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+# The name a block opens with: up to four capitalised words; the group is the last (a surname).
+_LEADING_NAME = re.compile(r"(?:[A-Z][\w'’-]+ ){0,3}([A-Z][\w'’-]{2,})(?=[\s,])")
+# Sentence openers that are not names.
+_NOT_NAMES = re.compile(r"(?:the|this|our|his|her|their|she|he|they|we|you|it|its|a|an)$", re.I)
 
 
 def pitch_score(text: str, lexicon: Lexicon | None = None) -> float:
@@ -261,7 +265,12 @@ def _mark_run(
         reason = reasons[i]
         if reason is None and score >= EDGE_THRESHOLD:
             reason = kind
-        elif reason is None and tail and bio_score(text, lx) >= EDGE_THRESHOLD:
+        elif (
+            reason is None
+            and tail
+            and bio_score(text, lx) >= EDGE_THRESHOLD
+            and not _profiles_the_story_s_subject(blocks, i)
+        ):
             reason = BIO
         if reason is not None:
             for j in [*pending, i]:
@@ -271,6 +280,18 @@ def _mark_run(
             pending.append(i)
         else:
             break
+
+
+def _profiles_the_story_s_subject(blocks: Sequence[Block], index: int) -> bool:
+    """Whether a bio-like block opens with a name the reporting before it already used: then it
+    is about the story's subject ("Marsh, a freelance writer, ..."), not the writer's bio."""
+    lead = _LEADING_NAME.match(blocks[index].text)
+    if lead is None or _NOT_NAMES.match(lead.group(0).split()[0]):
+        return False
+    name = re.compile(rf"\b{re.escape(lead.group(1))}\b")
+    return any(
+        len(block.text) > SHORT_CHARS and name.search(block.text) for block in blocks[:index]
+    )
 
 
 def _mark_neighbours(

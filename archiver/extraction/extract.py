@@ -17,7 +17,9 @@ from lxml.etree import _Element
 from archiver.extraction.access import article_access, declared_access
 from archiver.extraction.cleaning import Block, drop_reasons, stops_at_paywall
 from archiver.extraction.decoding import decode_html
+from archiver.extraction.images import ArticleImage, body_images
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
+from archiver.extraction.regions import widen
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 
 log = logging.getLogger(__name__)
@@ -53,11 +55,16 @@ class Article:
     kept: tuple[bool, ...] = field(default=(), repr=False)
     # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
     reasons: tuple[str | None, ...] = field(default=(), repr=False)
+    images: tuple[ArticleImage, ...] = field(default=(), repr=False)  # in the body, in order
+    # The region model's score of each block it added to trafilatura's (None: trafilatura's own);
+    # empty: none added.
+    scores: tuple[float | None, ...] = field(default=(), repr=False)
 
     @property
     def raw_text(self) -> str:
-        """trafilatura's own text, before our cleaning."""
-        return "\n".join(block.text for block in self.blocks)
+        """trafilatura's own text, before our cleaning (blocks the region stage added left out)."""
+        added = self.scores or (None,) * len(self.blocks)
+        return "\n".join(b.text for b, s in zip(self.blocks, added, strict=True) if s is None)
 
 
 def in_page_verdicts(blocks: tuple[Block, ...], language: str | None) -> tuple[bool, ...]:
@@ -105,6 +112,8 @@ def extract_article(
         return None
     language = _declared_language(markup)
     reasons = in_page_reasons(blocks, language)
+    widened = widen(markup, blocks, reasons, language)  # what trafilatura left out, if agreed
+    blocks, reasons = widened.blocks, widened.reasons
     kept = tuple(reason is None for reason in reasons)
     return Article(
         url=url,
@@ -122,7 +131,26 @@ def extract_article(
         blocks=blocks,
         kept=kept,
         reasons=reasons,
+        images=_images(tree, url, blocks, kept),
+        scores=widened.scores if any(s is not None for s in widened.scores) else (),
     )
+
+
+def _images(
+    tree: _Element, url: str, blocks: tuple[Block, ...], kept: tuple[bool, ...]
+) -> tuple[ArticleImage, ...]:
+    """The body's images, read from the page's tree (trafilatura only pruned it).
+
+    The body is found from its kept paragraphs (a headline is looked for through every text of
+    the page; a paragraph, through the paragraphs alone), or its kept lines when none is one.
+    """
+    lines = [b.text for b, k in zip(blocks, kept, strict=True) if k]
+    paragraphs = [b.text for b, k in zip(blocks, kept, strict=True) if k and b.tag == "p"]
+    try:
+        return body_images(tree, url, paragraphs or lines)
+    except Exception:  # hostile markup must not cost the article its text
+        log.warning("reading images failed for %s", url, exc_info=True)
+        return ()
 
 
 def _drop_code(elements: Iterable[_Element]) -> None:

@@ -60,8 +60,14 @@ COLUMNS: dict[str, dict[str, str]] = {
         ),
         "access": "free, paywalled or metered, as declared or shown; NULL when unknown",
         "published_source": "where published came from: page, url, feed, sitemap or guessed",
-        "fingerprint": "64-bit simhash of the clean text, for finding wire copies",
-        "cluster_id": "wire-copy cluster: the smallest articles.id among its near-duplicates",
+        "fingerprint": (
+            "near-duplicate fingerprint of the clean text (64 one-bit MinHash minima over "
+            "three-word shingles); NULL under 50 words"
+        ),
+        "cluster_id": (
+            "wire-copy cluster: the smallest articles.id among the article's copies, "
+            "linked copy to copy; NULL when it has none"
+        ),
         "text": "cleaned article text, one paragraph per line",
         "extracted": (
             'JSON {"blocks": [[text, …], …], "kept": [true, …]}: '
@@ -85,6 +91,10 @@ COLUMNS: dict[str, dict[str, str]] = {
     "site_block_pages": {
         "site": "host",
         "fingerprint": "as in site_blocks",
+        "article_id": "articles.id",
+    },
+    "article_bands": {
+        "key": "hash of one band (4 of 64 MinHash minima) of the article's fingerprint",
         "article_id": "articles.id",
     },
     "article_images": {

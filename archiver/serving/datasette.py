@@ -65,6 +65,13 @@ TABLES: dict[str, dict[str, Any]] = {
         "title": "Recurring blocks per article",
         "description": "Which article carries which recurring block.",
     },
+    "article_bands": {
+        "title": "Wire-copy band keys",
+        "description": (
+            "The index that finds wire copies: each article's MinHash in 16 band keys; articles"
+            " sharing one are compared (see articles.cluster_id)."
+        ),
+    },
     "article_versions": {
         "title": "Article versions",
         "description": (
@@ -111,6 +118,22 @@ QUERIES: dict[str, dict[str, Any]] = {
         "sql": (
             "select coalesce(published, substr(fetched_at, 1, 10)) as day, site,"
             " count(*) as articles from articles group by day, site order by day desc, site"
+        ),
+    },
+    "wire_copies": {
+        "title": "Wire copies",
+        "description": (
+            "The biggest clusters of wire copies (one story on several sites), as archiver"
+            " clusters lists them: copies, sites, first title, first and last date."
+        ),
+        "sql": (
+            "select cluster_id, count(*) as copies, count(distinct site) as sites,"
+            " (select title from articles t where t.id = a.cluster_id) as title,"
+            " min(coalesce(published, substr(fetched_at, 1, 10))) as first,"
+            " max(coalesce(published, substr(fetched_at, 1, 10))) as last,"
+            " group_concat(distinct site) as site_list"
+            " from articles a where cluster_id is not null"
+            " group by cluster_id order by copies desc, cluster_id limit 100"
         ),
     },
     "search": {

@@ -7,13 +7,14 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from storage.errors import ArchiveError
 from storage.readonly import ARTICLE_COLUMNS, ArchiveReader
+from storage.selection import EVERYTHING, Selection
 from storage.warcfolders import WarcFolders
 
 # ``python -m wacz`` drops main()'s exit status; this keeps it.
@@ -39,10 +40,17 @@ class WaczReport:
     skipped: int  # articles whose WARC file is not in the folder
 
 
-def write_jsonl(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write one JSON object per article; return how many."""
+def write_jsonl(
+    articles: Iterable[dict[str, Any]],
+    out: TextIO,
+    images: Callable[[int], list[dict[str, Any]]] | None = None,
+) -> int:
+    """Write one JSON object per article, with its ``images`` list when ``images`` gives each
+    article's (by id); return how many."""
     count = 0
     for article in articles:
+        if images is not None:
+            article = {**article, "images": images(article["id"])}
         out.write(json.dumps(article, ensure_ascii=False) + "\n")
         count += 1
     return count
@@ -59,12 +67,15 @@ def write_csv(articles: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def pages_jsonl(reader: ArchiveReader, warc_names: set[str], out: TextIO) -> tuple[int, int]:
-    """Write a WACZ ``pages.jsonl`` of the articles captured in ``warc_names``: url, title,
-    timestamp (``ts``, the capture's WARC-Date) and clean text. Return (written, skipped)."""
+def pages_jsonl(
+    reader: ArchiveReader, warc_names: set[str], out: TextIO, selection: Selection = EVERYTHING
+) -> tuple[int, int]:
+    """Write a WACZ ``pages.jsonl`` of the articles ``selection`` keeps captured in
+    ``warc_names``: url, title, timestamp (``ts``, the capture's WARC-Date) and clean text.
+    Return (written, skipped)."""
     out.write(json.dumps(PAGES_HEADER) + "\n")
     written = skipped = 0
-    for row in reader.article_captures():
+    for row in reader.article_captures(selection):
         if row["warc_filename"] not in warc_names:
             skipped += 1
             continue
@@ -81,10 +92,15 @@ def pages_jsonl(reader: ArchiveReader, warc_names: set[str], out: TextIO) -> tup
 
 
 def export_wacz(
-    reader: ArchiveReader, warc_dir: Path | Sequence[Path], out: Path, title: str
+    reader: ArchiveReader,
+    warc_dir: Path | Sequence[Path],
+    out: Path,
+    title: str,
+    selection: Selection = EVERYTHING,
 ) -> WaczReport:
     """Package the WARC files of ``warc_dir`` (one folder, or one per crawl node) and the
-    archive's pages into the WACZ ``out``."""
+    archive's pages into the WACZ ``out``; with a ``selection``, only the WARC files holding
+    what it keeps (see :meth:`ArchiveReader.warc_names`) and the pages of the articles it keeps."""
     try:
         folders = WarcFolders([warc_dir] if isinstance(warc_dir, Path) else warc_dir)
         warcs = folders.files()
@@ -92,13 +108,19 @@ def export_wacz(
         raise ExportError(str(exc)) from exc
     if not warcs:
         raise ExportError(f"no WARC files in {folders}")
+    if not selection.everything:
+        kept = reader.warc_names(selection)
+        warcs = [path for path in warcs if path.name in kept]
+        if not warcs:
+            raise ExportError(f"no WARC file of {folders} holds {selection.describe()}")
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         pages = Path(tmp) / "pages.jsonl"
         with open(pages, "w", encoding="utf-8") as fh:
-            written, skipped = pages_jsonl(reader, {p.name for p in warcs}, fh)
+            written, skipped = pages_jsonl(reader, {p.name for p in warcs}, fh, selection)
         if not written:
+            which = "" if selection.everything else f" ({selection.describe()})"
             raise ExportError(
-                f"no article of the archive was captured in the WARC files of {folders}"
+                f"no article of the archive{which} was captured in the WARC files of {folders}"
             )
         partial = out.with_name(out.name + ".partial")
         command = [

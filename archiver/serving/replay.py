@@ -164,6 +164,10 @@ class ReplayIndex:
             f"  {COLLECTION}:",
             *(f"    {name}: {json.dumps(value)}" for name, value in collection.items()),
             "framed_replay: true",
+            # Memento (RFC 7089): TimeMaps at /archive/timemap/<format>/<url>; the TimeGate
+            # /archive/mp_/<url> answers Accept-Datetime with the nearest memento (200-style,
+            # Content-Location). Not redirect_to_exact: it would also redirect every stylesheet
+            # and image captured a second off its page, a round trip each in replay.
             "enable_memento: true",
         ]
         config = self.state_dir / "config.yaml"

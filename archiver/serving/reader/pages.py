@@ -99,6 +99,21 @@ def versions(conn: sqlite3.Connection, article_id: int) -> list[ArticleVersion]:
     return [ArticleVersion(*row) for row in rows]
 
 
+def images(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    """The article's body images in order, with the fetch time of each one's capture."""
+    try:
+        rows = conn.execute(
+            "SELECT i.position, i.src, i.alt, i.caption, i.credit, i.width, i.height,"
+            " c.fetched_at AS captured_at FROM article_images i"
+            " LEFT JOIN captures c ON c.id = i.capture_id WHERE i.article_id = ?"
+            " ORDER BY i.position",
+            [article_id],
+        ).fetchall()
+    except sqlite3.OperationalError:  # an archive from before schema version 7
+        return []
+    return [dict(row) for row in rows]
+
+
 def site_block_pages(
     conn: sqlite3.Connection, site: str, fingerprints: list[int]
 ) -> dict[int, int]:

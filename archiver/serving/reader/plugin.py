@@ -107,6 +107,7 @@ async def search(datasette: Any, request: Any) -> Response:
         limit=50,
         older_versions=bool(args.get("older")),
         access=access_arg(request),
+        collapse=bool(args.get("collapse")) and not args.get("older"),
     )
     hits, problem = [], None
     if text:

@@ -105,6 +105,7 @@ def article_extras(
     fingerprints = [block_fingerprint(block[0]) for block in extracted.blocks] if extracted else []
     counts = pages.site_block_pages(conn, found["site"], fingerprints)
     removed = removed_blocks(found["text"], extracted, counts)
+    found["images"] = pages.images(conn, found["id"])
     return (
         pages.versions(conn, found["id"]),
         body(found["title"], found["text"], extracted),
@@ -138,7 +139,19 @@ def article(
         removed=removed,
         replay=replay_link(config, found["url"], found.get("captured_at") or found["fetched_at"]),
         warc=bool(config.get("warc_dirs")) and found.get("warc_filename"),
+        images=[
+            dict(image, shown=image_source(config, image)) for image in found.get("images", [])
+        ],
     )
+
+
+def image_source(config: dict[str, Any], image: dict[str, Any]) -> str:
+    """Where the reader loads an image from: the replay's copy of its capture (pywb's ``id_``,
+    the bytes as archived), else the original address."""
+    base = config.get("replay_url")
+    if base and image.get("captured_at"):
+        return f"{base}{capture_timestamp(image['captured_at'])}id_/{image['src']}"
+    return str(image["src"])
 
 
 def diff(

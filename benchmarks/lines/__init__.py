@@ -1,0 +1,1 @@
+"""Training and cross-validation of the line model (archiver/extraction/linemodel.py)."""
