@@ -188,6 +188,17 @@ class ArticleStore:
             )
         )
 
+    def mark_rendered(self, capture_id: int) -> None:
+        """Record that a page's text came from the DOM a browser built from its capture."""
+        self.db.execute("UPDATE captures SET rendered = 1 WHERE id = ?", [capture_id])
+
+    def record_id_of(self, capture_id: int) -> str | None:
+        """The WARC-Record-ID of a capture's record."""
+        found = self.db.execute(
+            "SELECT warc_record_id FROM captures WHERE id = ?", [capture_id]
+        ).fetchone()
+        return str(found[0]) if found else None
+
     def set_capture_kind(self, capture_id: int, kind: str) -> None:
         """Record what a captured page turned out to be (article, hub, other)."""
         self.db.execute("UPDATE captures SET kind = ? WHERE id = ?", [kind, capture_id])

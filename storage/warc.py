@@ -25,6 +25,8 @@ from storage.errors import ArchiveError, WarcWriteError
 
 SOFTWARE = "news-archiver/0.1 (warcio)"
 WARC_VERSION = "WARC/1.1"
+# The target URI of a rendered page's DOM record: its own URI, so replay still serves the response.
+DOM_URI_PREFIX = "urn:dom:"
 # Twisted has already de-chunked the body, so these headers would describe bytes we do not store.
 _DROPPED_HEADERS = frozenset({"transfer-encoding"})
 # zlib's default, as gzip(1) uses: warcio's level 9 costs 50% more time for 0.3% smaller HTML.
@@ -177,6 +179,29 @@ class WarcWriter:
         except OSError as exc:
             raise self._abandon(start, before, exc) from exc
         return WrittenResponse(ref=ref, payload_digest=digest, warc_date=warc_date)
+
+    def write_resource(
+        self, url: str, body: bytes, content_type: str, concurrent_to: str, fetched_at: datetime
+    ) -> WarcRef:
+        """Write a ``resource`` record (a page's DOM as a browser built it) beside the response
+        record ``concurrent_to``, under the URI ``urn:dom:<url>`` that replay leaves alone."""
+        writer, fh = self._open_for_write()
+        warc_date = datetime_to_iso_date(
+            fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
+        )
+        record = writer.create_warc_record(
+            DOM_URI_PREFIX + url,
+            "resource",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict={"WARC-Date": warc_date, "WARC-Concurrent-To": concurrent_to},
+        )
+        start, before = fh.tell(), self.bytes_written
+        try:
+            return self._write(writer, fh, record, record.rec_headers.get_header("WARC-Record-ID"))
+        except OSError as exc:
+            raise self._abandon(start, before, exc) from exc
 
     def close(self) -> None:
         """Close the current file."""

@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from storage.errors import ArchiveError
-from storage.warc import WarcRef
+from storage.warc import DOM_URI_PREFIX, WarcRef
 from storage.warcrecover import Damage, scan
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
@@ -106,6 +106,40 @@ def read_response(path: Path, offset: int) -> StoredResponse:
             if record.rec_type != "response":
                 raise ArchiveError(f"{path.name}@{offset} is a {record.rec_type} record")
             return _stored(record)
+    raise ArchiveError(f"no record at {path.name}@{offset}")
+
+
+def iter_rendered(path: Path) -> Iterator[tuple[str, WarcRef]]:
+    """Each rendered-DOM record of one WARC file: the page's response record id (its
+    ``WARC-Concurrent-To``) and where the DOM lives. Reading stops quietly at damage."""
+    try:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                rec = record.rec_headers
+                uri = rec.get_header("WARC-Target-URI") or ""
+                if record.rec_type != "resource" or not uri.startswith(DOM_URI_PREFIX):
+                    continue
+                record.content_stream().read()  # to the record's end, where its length is known
+                ref = WarcRef(
+                    path.name,
+                    records.get_record_offset(),
+                    records.get_record_length(),
+                    rec.get_header("WARC-Record-ID"),
+                )
+                yield rec.get_header("WARC-Concurrent-To") or "", ref
+    except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError):
+        return
+
+
+def read_rendered(path: Path, offset: int) -> tuple[bytes, str | None]:
+    """The body and Content-Type of the rendered-DOM record at ``offset``."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            if record.rec_type != "resource":
+                raise ArchiveError(f"{path.name}@{offset} is a {record.rec_type} record")
+            return record.content_stream().read(), record.rec_headers.get_header("Content-Type")
     raise ArchiveError(f"no record at {path.name}@{offset}")
 
 

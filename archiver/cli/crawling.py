@@ -113,6 +113,7 @@ def crawl(
         extra = {**extra, **node_settings}
     overrides = crawl_overrides(db, warc_dir, max_pages, depth, extra)
     check_job_idle(overrides)
+    check_render(overrides)
     _crawl_and_report(seeds_now, overrides)
 
 
@@ -191,6 +192,17 @@ def check_job_idle(overrides: dict[str, Any]) -> None:
             ensure_idle(Path(settings.get("JOBDIR") or job_dir(settings)))
         except JobError as exc:
             raise click.ClickException(str(exc)) from exc
+
+
+def check_render(overrides: dict[str, Any]) -> None:
+    """One line, not a traceback, for a ``RENDER`` value the crawl does not know."""
+    from archiver.crawl.render import render_mode
+    from archiver.crawl.runner import project_settings
+
+    try:
+        render_mode(project_settings(overrides))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-s RENDER'") from exc
 
 
 def check_crawl_options(

@@ -42,6 +42,16 @@ def print_crawl_summary(out: Console, result: CrawlResult, db: Path, warc_dir: s
         )
     if counters.get("skipped"):
         out.print("  not fetched: " + ", ".join(f"{k} {v}" for k, v in counters["skipped"].items()))
+    if counters.get("rendered") or counters.get("render_failed"):
+        out.print(
+            f"  rendered in the browser: {counters['rendered']} pages"
+            f" (failed: {counters['render_failed']})"
+        )
+    if counters.get("empty_shells"):
+        out.print(
+            f"  empty shells: {counters['empty_shells']} article pages whose HTML holds no text;"
+            " their scripts build it: crawl with -s RENDER=auto to render them"
+        )
     if counters.get("images"):
         fetched = counters.get("images_requested", 0)
         out.print(f"  images: {counters['images']} in article bodies ({fetched} fetched for them)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
@@ -13,7 +14,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
-from archiver.crawl.capture_meta import record_capture, record_revisit
+from archiver.crawl.capture_meta import is_rendering, record_capture, record_revisit
 from archiver.crawl.exchange import exchange_from
 from archiver.crawl.stats import FAILURE
 from archiver.crawl.stop import on_reactor_stop
@@ -69,9 +70,19 @@ class WarcCapture:
 
     def capture(self, response: Response, request: Request, spider: Spider) -> None:
         """Write the exchange to WARC (as a revisit if its payload is unchanged) and index it."""
-        if self.stopped:
+        if self.stopped or is_rendering(request.meta):  # a render's exchanges come one by one
             return
-        exchange = exchange_from(response, request)
+        archived = self.archive(exchange_from(response, request))
+        if archived is not None:
+            capture_id, fetched_at, revisit = archived
+            record_capture(request.meta, capture_id, fetched_at)
+            record_revisit(request.meta, revisit)
+
+    def archive(self, exchange: HttpExchange) -> tuple[int, str, bool] | None:
+        """Write one exchange and index it: its capture id, WARC-Date and whether it is a
+        revisit; ``None`` when nothing was indexed (no archive database, or writing failed)."""
+        if self.stopped:
+            return None
         store = self.database.store if self.database else None
         prior = store.last_response(exchange.url) if store else None
         digest = payload_digest(exchange.body)
@@ -86,19 +97,18 @@ class WarcCapture:
             )
         except ArchiveError as exc:
             self._fail(str(exc))
-            return
+            return None
         stats.inc_value("archiver/warc/records", 2)
         stats.inc_value("archiver/warc/revisits" if revisit else "archiver/warc/responses")
         if revisit and prior and prior.kind == ARTICLE:
             stats.inc_value("archiver/articles/unchanged")
-        stats.set_value("archiver/warc/bytes", self.writer.bytes_written)
-        stats.set_value("archiver/warc/files", len(self.writer.files))
+        self._file_stats()
         if store is None or self.database is None or self.database.crawl_id is None:
-            return
+            return None
         row = CaptureRow(
             url=exchange.url,
             status=exchange.status,
-            mime=_header(response, b"Content-Type", lower=True),
+            mime=_header(exchange, "Content-Type", lower=True),
             fetched_at=written.warc_date,
             ref=written.ref,
             payload_digest=written.payload_digest,
@@ -106,12 +116,34 @@ class WarcCapture:
             crawl_id=self.database.crawl_id,
             record_type="revisit" if revisit else "response",
             kind=prior.kind if revisit and prior else None,
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
+            etag=_header(exchange, "ETag"),
+            last_modified=_header(exchange, "Last-Modified"),
             refers_to=prior.id if revisit and prior else None,
         )
-        record_capture(request.meta, store.add_capture(row), written.warc_date)
-        record_revisit(request.meta, revisit)
+        return store.add_capture(row), written.warc_date, revisit
+
+    def write_dom(self, url: str, dom: bytes, content_type: str, capture_id: int) -> bool:
+        """Write the DOM a browser built from the page captured as ``capture_id``, beside its
+        response record, and mark that capture rendered; whether it was written."""
+        store = self.database.store if self.database else None
+        record_id = store.record_id_of(capture_id) if store else None
+        if self.stopped or store is None or record_id is None:
+            return False
+        try:
+            self.writer.write_resource(url, dom, content_type, record_id, datetime.now(UTC))
+        except ArchiveError as exc:
+            self._fail(str(exc))
+            return False
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("archiver/warc/records")
+        self._file_stats()
+        store.mark_rendered(capture_id)
+        return True
+
+    def _file_stats(self) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("archiver/warc/bytes", self.writer.bytes_written)
+        self.crawler.stats.set_value("archiver/warc/files", len(self.writer.files))
 
     def _fail(self, why: str) -> None:
         """A record could not be written (the writer cut it away): stop the crawl, say why.
@@ -148,11 +180,12 @@ def _is_revisit(exchange: HttpExchange, digest: str, prior: PriorCapture | None)
     )
 
 
-def _header(response: Response, name: bytes, lower: bool = False) -> str | None:
-    value = response.headers.get(name)
-    if not value:
+def _header(exchange: HttpExchange, name: str, lower: bool = False) -> str | None:
+    """The last value of a response header, as Scrapy's ``headers.get`` reads it."""
+    values = [v for k, v in exchange.response_headers if k.lower() == name.lower()]
+    text = values[-1].strip() if values else ""
+    if not text:
         return None
-    text = value.decode("latin-1").strip()
     return text.split(";")[0].strip().lower() if lower else text
 
 

@@ -59,3 +59,21 @@ def record_archived(meta: MutableMapping[str, Any], processed: bool) -> None:
     """The response came from the job's WARC files; ``processed``: its page is stored already."""
     meta[_ARCHIVED] = True
     meta[_PROCESSED] = processed
+
+
+_RENDERING = "archiver_rendering"  # the page's PageRecorder: this request renders it in a browser
+
+
+def record_rendering(meta: MutableMapping[str, Any], recorder: object) -> None:
+    """The request renders an archived page in the browser, recorded by ``recorder``."""
+    meta[_RENDERING] = recorder
+
+
+def recorder_of(meta: Mapping[str, Any]) -> object | None:
+    """The recorder of a rendering request; ``None`` for any other request."""
+    return meta.get(_RENDERING)
+
+
+def is_rendering(meta: Mapping[str, Any]) -> bool:
+    """Whether the request renders a page already archived (its bytes are not a new capture)."""
+    return meta.get(_RENDERING) is not None

@@ -15,6 +15,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
+from archiver.crawl.capture_meta import is_rendering
 from archiver.crawl.plan import CrawlPlan
 from archiver.extraction.urls import non_public_address
 
@@ -125,6 +126,8 @@ class PageLimits:
 
     def process_request(self, request: Request) -> None:
         if urlsplit(request.url).path == "/robots.txt":  # Scrapy's own fetch, or the spider's
+            return
+        if is_rendering(request.meta):  # a page already fetched, and counted, shown in a browser
             return
         if self.limit and self.passed >= self.limit:
             self._close()

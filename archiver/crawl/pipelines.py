@@ -17,6 +17,15 @@ from scrapy.statscollectors import StatsCollector
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from archiver.crawl.article_row import article_row
 from archiver.crawl.items import PageItem
+from archiver.crawl.render import (
+    ALWAYS,
+    AUTO,
+    DOM_CONTENT_TYPE,
+    NEVER,
+    SHELLS,
+    BrowserRendering,
+    is_empty_shell,
+)
 from archiver.crawl.stats import ACCESS_PREFIX
 from archiver.crawl.stop import on_reactor_stop
 from archiver.extraction.access import METERED, PAYWALLED
@@ -41,6 +50,8 @@ class ExtractionPipeline:
         self.min_chars = min_chars
         self.slots = asyncio.Semaphore(max_pending)
         self.pool: ProcessPoolExecutor | None = None
+        self.crawler: Crawler | None = None
+        self.renderer: BrowserRendering | None = None  # None: no page is rendered
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -50,10 +61,14 @@ class ExtractionPipeline:
         workers = settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
         max_pending = settings.getint("EXTRACT_MAX_PENDING") or 4 * workers
         assert crawler.stats is not None
-        return cls(crawler.stats, workers, max_pending, settings.getint("ARTICLE_MIN_CHARS"))
+        pipeline = cls(crawler.stats, workers, max_pending, settings.getint("ARTICLE_MIN_CHARS"))
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self) -> None:
         self.pool = self._new_pool()
+        if self.crawler is not None:
+            self.renderer = self.crawler.get_extension(BrowserRendering)
         # a second Ctrl-C stops the reactor without closing the spider: drop the queued pages
         on_reactor_stop(self._stop_now)
 
@@ -91,8 +106,7 @@ class ExtractionPipeline:
         if item.kind is not None:  # the spider already knows (a page of links past the cap)
             self.stats.inc_value(f"archiver/pages/{item.kind}")
             return item
-        async with self.slots:
-            analysis = await self._analyse(item)
+        analysis = await self._page_analysis(item)
         if analysis is None:
             return item
         item.article, item.kind = analysis.article, analysis.kind
@@ -101,6 +115,25 @@ class ExtractionPipeline:
             self.stats.inc_value("archiver/errors/invalid utf-8")
             log.warning("invalid utf-8: %s declares UTF-8 but is not", item.url)
         return item
+
+    async def _page_analysis(self, item: PageItem) -> PageAnalysis | None:
+        """The page's analysis, from the DOM a browser built when the page is to be rendered."""
+        mode = self.renderer.mode_for(item.url) if self.renderer else NEVER
+        analysis = None if mode == ALWAYS else await self._analyse_in_slot(item)
+        shell = analysis is not None and is_empty_shell(item.url, analysis, self.min_chars)
+        if self.renderer is None or not (mode == ALWAYS or (mode == AUTO and shell)):
+            if shell and mode == NEVER:  # rendering would give it its text: say so
+                self.stats.inc_value(SHELLS)
+            return analysis
+        dom = await self.renderer.render(item)
+        if dom is None:  # the browser failed: the page as served
+            return analysis or await self._analyse_in_slot(item)
+        item.body, item.content_type = dom, DOM_CONTENT_TYPE
+        return await self._analyse_in_slot(item)
+
+    async def _analyse_in_slot(self, item: PageItem) -> PageAnalysis | None:
+        async with self.slots:
+            return await self._analyse(item)
 
     async def _analyse(self, item: PageItem) -> PageAnalysis | None:
         """The page's analysis; a page in flight when a worker dies goes to the new workers."""

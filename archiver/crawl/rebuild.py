@@ -18,7 +18,7 @@ from storage.errors import ArchiveError
 from storage.extracted import decode_extracted
 from storage.store import ArticleStore
 from storage.warcfolders import WarcFolders
-from storage.warcread import StoredResponse, iter_responses
+from storage.warcread import iter_rendered, iter_responses, read_rendered
 from storage.warcrecover import Damage
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def reextract(
     report = RebuildReport()
     pages = _html_pages(warc_dir, store, report)
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        batch: list[tuple[int, StoredResponse]] = []
+        batch: list[Page] = []
         for page in pages:
             batch.append(page)
             if len(batch) >= 64:
@@ -84,18 +84,40 @@ def reextract(
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to extract: its capture, and the bytes extraction reads (the DOM a browser
+    built from it when the crawl rendered it, else the response body)."""
+
+    capture_id: int
+    url: str
+    warc_date: str
+    body: bytes
+    content_type: str | None
+
+
 def _html_pages(
     warc_dir: Path | Sequence[Path], store: ArticleStore, report: RebuildReport
-) -> Iterator[tuple[int, StoredResponse]]:
-    for path in warcs_to_rebuild_from(warc_dir):
+) -> Iterator[Page]:
+    files = warcs_to_rebuild_from(warc_dir)
+    # The DOM a browser built, by the page response it was built from: extraction reads it, as
+    # the crawl's did. It is written after the page, perhaps in a later file: all are read first.
+    rendered = {page: (path, ref) for path in files for page, ref in iter_rendered(path)}
+    for path in files:
         report.files += 1
         damaged: list[Damage] = []  # a damaged record is skipped, counted and named
         for ref, stored in iter_responses(path, damaged=damaged):
             report.responses += 1
             capture_id = store.index_record(ref, stored)
             is_page = stored.status == 200 and stored.mime in HTML_TYPES
-            if stored.record_type == "response" and is_page:
-                yield capture_id, stored
+            if stored.record_type != "response" or not is_page:
+                continue
+            body, content_type = stored.body, stored.header("Content-Type")
+            if stored.record_id in rendered:
+                dom_path, dom_ref = rendered[stored.record_id]
+                body, content_type = read_rendered(dom_path, dom_ref.offset)
+                store.mark_rendered(capture_id)
+            yield Page(capture_id, stored.url, stored.warc_date, body, content_type)
         report.damaged += len(damaged)
         for damage in damaged:
             log.warning("%s: a damaged record at byte %d skipped", path.name, damage.offset)
@@ -103,22 +125,23 @@ def _html_pages(
 
 def _extract_batch(
     pool: ProcessPoolExecutor,
-    batch: list[tuple[int, StoredResponse]],
+    batch: list[Page],
     store: ArticleStore,
     min_chars: int,
     prune_for: PruneFor,
     report: RebuildReport,
 ) -> None:
     futures = [
-        pool.submit(analyse, s.body, s.url, s.header("Content-Type"), min_chars, prune_for(s.url))
-        for _, s in batch
+        pool.submit(analyse, p.body, p.url, p.content_type, min_chars, prune_for(p.url))
+        for p in batch
     ]
-    for (capture_id, stored), future in zip(batch, futures, strict=True):
+    for page, future in zip(batch, futures, strict=True):
         analysis = future.result()
         article, kind = analysis.article, analysis.kind
-        store.set_capture_kind(capture_id, kind)
+        store.set_capture_kind(page.capture_id, kind)
         if kind == ARTICLE and article is not None:
-            report.count(store.save_article(article_row(article, capture_id, stored.warc_date)))
+            row = article_row(article, page.capture_id, page.warc_date)
+            report.count(store.save_article(row))
 
 
 def reclean(store: ArticleStore, site: str | None = None) -> int:

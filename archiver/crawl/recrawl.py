@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse, Request, Response
 
 from archiver.crawl.archive_database import ArchiveDatabaseExtension
 from archiver.crawl.archived_response import archived_response
-from archiver.crawl.capture_meta import record_revisit
+from archiver.crawl.capture_meta import is_rendering, record_revisit
 
 
 class RecrawlMiddleware:
@@ -42,7 +42,7 @@ class RecrawlMiddleware:
         self.database = self.crawler.get_extension(ArchiveDatabaseExtension)
 
     def process_request(self, request: Request) -> None:
-        if self.database is None or request.method != "GET":
+        if self.database is None or request.method != "GET" or is_rendering(request.meta):
             return
         store = self.database.store
         if store.has_article(request.url):

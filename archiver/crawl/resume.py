@@ -12,7 +12,7 @@ from scrapy.http import Request, Response
 
 from archiver.crawl.archived_response import archived_response
 from archiver.crawl.capture import WarcCapture
-from archiver.crawl.capture_meta import record_archived, record_capture
+from archiver.crawl.capture_meta import is_rendering, record_archived, record_capture
 from storage.jobarchive import ArchivedCapture, JobArchive
 
 
@@ -37,7 +37,7 @@ class ArchivedResponses:
         return middleware
 
     def process_request(self, request: Request) -> Response | None:
-        if request.method != "GET":
+        if request.method != "GET" or is_rendering(request.meta):
             return None
         archive = self._archive()
         archived = archive.get(request.url) if archive else None

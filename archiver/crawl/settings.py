@@ -34,6 +34,12 @@ EXTRACT_MAX_PENDING = 0  # 0: four pages per worker
 ARTICLE_MIN_CHARS = 400
 BOILERPLATE_MIN_PAGES = 3  # strip a block once it is on this many pages of a site; 0: off
 
+# --- pages built by scripts: rendered in headless Chromium (scrapy-playwright) ----------------
+RENDER = "never"  # never, auto (article pages whose HTML holds no text) or always
+RENDER_MAX_PAGES = 2  # browser pages open at once
+RENDER_PAGE_TIMEOUT = 30.0  # seconds a page may take to load and settle
+RENDER_BROWSER = "/usr/bin/chromium"  # Debian's chromium; Playwright never downloads one
+
 # --- discovery ----------------------------------------------------------------------------
 CRAWL_SEEDS: list[str] = []
 CRAWL_PAGE_REQUISITES = True
@@ -89,6 +95,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 ADDONS = {
     "archiver.crawl.cluster.ClusterSettings": -10,  # before DerivedSettings: it sets JOB_NAME
     "archiver.crawl.addons.DerivedSettings": 0,
+    "archiver.crawl.render.RenderSettings": 10,  # the browser's download handler, if needed
 }
 DOWNLOADER_MIDDLEWARES = {
     "archiver.crawl.middlewares.OriginGuard": 55,  # after Scrapy's offsite check (50)
@@ -107,6 +114,7 @@ EXTENSIONS = {
     "archiver.crawl.jobs.JobState": 80,
     "archiver.crawl.archive_database.ArchiveDatabaseExtension": 90,
     "archiver.crawl.capture.WarcCapture": 100,
+    "archiver.crawl.render.BrowserRendering": 110,
     "archiver.crawl.log_filter.QuietNetworkErrors": 0,
     "archiver.crawl.heap_trim.HeapTrim": 0,
 }

@@ -23,8 +23,11 @@ from archiver.extraction.urls import (
 
 _SITE_KEYS = frozenset(
     {"name", "seeds", "feeds", "sitemaps", "allow_hosts", "max_pages", "depth", "since", "prune"}
-    | {"fetch_images"}
+    | {"render", "fetch_images"}
 )
+# How a site's pages are fetched: "browser" (every page rendered in headless Chromium, the
+# same as "always"), "auto" (only article pages whose HTML holds no text) or "never".
+RENDER_CHOICES = {"browser": "always", "always": "always", "auto": "auto", "never": "never"}
 
 
 class SitesFileError(ValueError):
@@ -44,6 +47,7 @@ class SiteConfig:
     depth: int | None = None
     since: date | None = None
     prune: tuple[str, ...] = field(default=(), repr=False)  # XPath expressions
+    render: str | None = None  # "always", "auto" or "never"; None: the RENDER setting
     fetch_images: bool | None = None  # None: as CRAWL_FETCH_IMAGES says
 
     @property
@@ -123,8 +127,18 @@ def _site(table: Mapping[str, Any], number: int) -> SiteConfig:
         depth=_positive(table, "depth", name, allow_zero=True),
         since=_date(table.get("since"), name),
         prune=tuple(css_or_xpath(s) for s in _strings(table, "prune", f"site {name!r}")),
+        render=_render(table.get("render"), name),
         fetch_images=_flag(table, "fetch_images", name),
     )
+
+
+def _render(value: object, name: str) -> str | None:
+    if value is None:
+        return None
+    choice = RENDER_CHOICES.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if choice is None:
+        raise SitesFileError(f'site {name!r}: render must be "browser", "auto" or "never"')
+    return choice
 
 
 def _flag(table: Mapping[str, Any], key: str, name: str) -> bool | None:

@@ -39,8 +39,9 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures a crawl reports: pages, articles, errors by kind, WARC files and bytes."""
     kinds = error_kinds(stats)
     from_warc = int(stats.get("archiver/job/from_warc", 0))
+    renders = int(stats.get("archiver/render/responses", 0))  # pages shown again, in a browser
     return {
-        "pages": int(stats.get("response_received_count", 0)) - from_warc,
+        "pages": int(stats.get("response_received_count", 0)) - from_warc - renders,
         "from_warc": from_warc,
         "skipped": skipped_kinds(stats),
         "articles": int(stats.get("archiver/articles/new", 0))
@@ -62,4 +63,7 @@ def crawl_counters(stats: dict[str, Any]) -> dict[str, Any]:
         "failure": stats.get(FAILURE),
         "seeds": int(stats.get("archiver/seeds/given", 0)),
         "seeds_failed": int(stats.get("archiver/seeds/failed", 0)),
+        "rendered": int(stats.get("archiver/render/pages", 0)),
+        "render_failed": int(stats.get("archiver/render/failed", 0)),
+        "empty_shells": int(stats.get("archiver/render/empty shells", 0)),
     }

@@ -77,3 +77,15 @@ def _listing(evidence: PageEvidence) -> bool:
     if headlines >= LISTING_HEADLINES and evidence.long_paragraphs <= 2 * headlines:
         return True
     return evidence.link_density > LINK_DENSE
+
+
+def looks_like_article(url: str, evidence: PageEvidence, page_type: str | None = None) -> bool:
+    """Whether a page says it is an article (a declared article type), or its URL is dated and
+    not a hub's address, whatever text its HTML holds."""
+    declared = {*(t.lower() for t in evidence.declared_types), (page_type or "").lower()}
+    if declared & _ARTICLE_TYPES:
+        return True
+    parts = urlsplit(url)
+    if parts.path in {"", "/"} or _hub_address(parts.path, parts.query):
+        return False
+    return bool(_DATE_IN_PATH.search(parts.path)) and not declared & _HUB_TYPES
