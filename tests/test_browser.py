@@ -20,6 +20,7 @@ from lxml import html
 from playwright.sync_api import Browser, Frame, Page, Request, Route, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from archiver.crawl.render import CHROMIUM_ARGS
 from archiver.serving.loopback import SampleSite
 from tests.archive_servers import ArchiverServer, free_port, query
 from tests.conftest import EDITED_PAGE, REPO, TEST_SITES, copy_archive, run_archiver
@@ -27,15 +28,6 @@ from tests.conftest import EDITED_PAGE, REPO, TEST_SITES, copy_archive, run_arch
 CHROMIUM = Path("/usr/bin/chromium")
 # ReplayWeb.page's embeddable build, from npm (the Makefile fetches it); served from loopback.
 REPLAYWEBPAGE = REPO / ".cache" / "replaywebpage" / "package"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FERRY_TITLE = "Council keeps Kellan Island ferry running with one-year subsidy"
 CREAM = "rgb(251, 247, 238)"  # the Harbour Gazette's body background in its style.css
 NAVY = "rgb(20, 40, 75)"  # its headline colour

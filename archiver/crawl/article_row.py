@@ -30,13 +30,12 @@ def article_row(
     published, source = article.published, article.published_source
     if listed is not None and source != PAGE and listed.plausible():
         published, source = listed.day, listed.source
-    images = image_rows(article)
     return ArticleRow(
         url=article.url,
         site=urlsplit(article.url).netloc.lower(),
         blocks=tuple(block.text for block in article.blocks),
         kept=article.kept,
-        extracted=extracted_column(article.blocks, article.kept, article.reasons, images),
+        extracted=extracted_column(article.blocks, article.kept, article.reasons, article.images),
         fetched_at=fetched_at,
         title=article.title,
         author=article.author,
@@ -48,14 +47,7 @@ def article_row(
         published_source=source if published else None,
         capture_id=capture_id,
         crawl_id=crawl_id,
-        images=images,
-    )
-
-
-def image_rows(article: Article) -> tuple[ImageRow, ...]:
-    """The archive's rows for the images of the article's body."""
-    return tuple(
-        ImageRow(i.src, i.alt, i.caption, i.credit, i.width, i.height) for i in article.images
+        images=article.images,
     )
 
 

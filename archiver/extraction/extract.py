@@ -17,10 +17,11 @@ from lxml.etree import _Element
 from archiver.extraction.access import article_access, declared_access
 from archiver.extraction.cleaning import Block, drop_reasons, stops_at_paywall
 from archiver.extraction.decoding import decode_html
-from archiver.extraction.images import ArticleImage, body_images
+from archiver.extraction.images import body_images
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
 from archiver.extraction.regions import widen
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
+from storage.rows import ImageRow
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Article:
     kept: tuple[bool, ...] = field(default=(), repr=False)
     # Why the in-page layer dropped each block ("appeal", "related links", ...); None: kept.
     reasons: tuple[str | None, ...] = field(default=(), repr=False)
-    images: tuple[ArticleImage, ...] = field(default=(), repr=False)  # in the body, in order
+    images: tuple[ImageRow, ...] = field(default=(), repr=False)  # in the body, in order
     # The region model's score of each block it added to trafilatura's (None: trafilatura's own);
     # empty: none added.
     scores: tuple[float | None, ...] = field(default=(), repr=False)
@@ -138,7 +139,7 @@ def extract_article(
 
 def _images(
     tree: _Element, url: str, blocks: tuple[Block, ...], kept: tuple[bool, ...]
-) -> tuple[ArticleImage, ...]:
+) -> tuple[ImageRow, ...]:
     """The body's images, read from the page's tree (trafilatura only pruned it).
 
     The body is found from its kept paragraphs (a headline is looked for through every text of

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import XPath, _Element
+
+from storage.rows import ImageRow
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -74,24 +75,12 @@ _TEXT_HOLDING = XPath("descendant::text()[contains(., $s)]")
 _LEAD_SIBLINGS = 3  # elements before the body looked at for a lead figure
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleImage:
-    """One image of an article's body, as the page declares it."""
-
-    src: str
-    alt: str | None = None
-    caption: str | None = None
-    credit: str | None = None
-    width: int | None = None
-    height: int | None = None
-
-
-def body_images(tree: _Element, url: str, kept: Sequence[str]) -> tuple[ArticleImage, ...]:
+def body_images(tree: _Element, url: str, kept: Sequence[str]) -> tuple[ImageRow, ...]:
     """The images of the article body whose kept lines of text are ``kept``, in page order."""
     scope = _body_scope(tree, kept)
     if scope is None:
         return ()
-    found: dict[str, ArticleImage] = {}
+    found: dict[str, ImageRow] = {}
     for element in _candidates(scope):
         image = _image(element, url, scope)
         if image is not None and image.src not in found:
@@ -182,7 +171,7 @@ def _noscript_copy(element: _Element) -> bool:
     return False
 
 
-def _image(element: _Element, page: str, scope: list[_Element]) -> ArticleImage | None:
+def _image(element: _Element, page: str, scope: list[_Element]) -> ImageRow | None:
     """The image ``element`` shows, or None when it is furniture or shows nothing."""
     src = _source(element, page)
     if src is None or _is_furniture(element, src):
@@ -195,7 +184,7 @@ def _image(element: _Element, page: str, scope: list[_Element]) -> ArticleImage 
     if _in_aside(element, scope):
         return None
     caption, credit = _caption_and_credit(element, scope)
-    return ArticleImage(src, _clean(element.get("alt")), caption, credit, width, height)
+    return ImageRow(src, _clean(element.get("alt")), caption, credit, width, height)
 
 
 def _source(element: _Element, page: str) -> str | None:
