@@ -175,6 +175,7 @@ def test_without_rendering_an_empty_shell_is_counted(tmp_path):
     assert "-s RENDER=auto" in result.stdout
     assert "rendered in the browser" not in result.stdout
     assert "scrapy-playwright" not in result.stderr  # the browser's handler is not even loaded
+    assert "BrowserRendering" not in result.stderr  # off without a warning on every crawl
     titles = [r["title"] for r in rows(tmp_path / "news.db", "SELECT title FROM articles")]
     assert titles == [PLAIN_TITLE]
     (capture,) = rows(

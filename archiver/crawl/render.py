@@ -152,7 +152,7 @@ class BrowserRendering:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not rendering_possible(settings):
-            raise NotConfigured("RENDER is never and no site renders")
+            raise NotConfigured  # RENDER is never and no site renders: off, and said by no one
         ext = cls(
             crawler,
             render_mode(settings),
