@@ -19,7 +19,16 @@ from archiver.serving.loopback import SampleSite
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SITES = Path(__file__).resolve().parent / "site"
-WARC_DATA = Path(__file__).resolve().parent / "data"  # small WARC files; see its README.md
+# Small WARC files, a valid one and damaged copies, written for each session by today's writer
+# (tests/data/make_warcs.py; see tests/data/README.md).
+WARC_DATA = REPO / ".cache" / "test-warcs"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Write the test WARC files before any test reads them."""
+    from tests.data.make_warcs import write_all
+
+    write_all(WARC_DATA)
 
 
 def run_archiver(*args: str, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:

@@ -1,14 +1,17 @@
-"""Write the small WARC files of tests/data: one valid file as our writer makes it, then damaged
+"""Write the small test WARC files: one valid file as our writer makes it, then damaged
 copies of it, each damaged in one known way.
 
-Run from the repository root: ``.venv/bin/python -m tests.data.make_warcs``. The pages are our own
-text. Record IDs and the warcinfo record's date are new on every run (warcio draws and stamps
-them); everything else, the damage included, comes out the same, and the tests hold either way.
+The test session writes them afresh into ``.cache/test-warcs`` (``tests/conftest.py``), so they
+always come from today's writer and none is committed; to look at them, run from the repository
+root ``.venv/bin/python -m tests.data.make_warcs [FOLDER]``. The pages are our own text. Record
+IDs and the warcinfo record's date are new on every run (warcio draws and stamps them); the
+rest, the damage included, comes out the same, and the tests hold either way.
 """
 
 from __future__ import annotations
 
 import gzip
+import sys
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,7 +20,7 @@ from tempfile import TemporaryDirectory
 
 from storage.warc import HttpExchange, RevisitOf, WarcWriter, gzip_member, payload_digest
 
-DATA = Path(__file__).resolve().parent
+OUT = Path(__file__).resolve().parents[2] / ".cache" / "test-warcs"  # what the tests read
 JOB = "tests-data"
 # Stands in for the machine's name, which a committed file has no business carrying.
 HOSTNAME = "archiver.example.test"
@@ -145,8 +148,9 @@ def flipped_byte(valid: bytes) -> bytes:
     return b"".join(parts)
 
 
-def main() -> None:
-    """Write every file of tests/data from one run of the writer."""
+def write_all(folder: Path) -> dict[str, int]:
+    """Write every test WARC file into ``folder`` from one run of the writer; name -> size."""
+    folder.mkdir(parents=True, exist_ok=True)
     valid = valid_warc()
     files = {
         "valid.warc.gz": valid,
@@ -158,9 +162,11 @@ def main() -> None:
         "not-gzip.warc.gz": gzip.decompress(valid),  # a plain WARC behind a .gz name
     }
     for name, data in files.items():
-        (DATA / name).write_bytes(data)
-        print(f"{name}: {len(data)} bytes")
+        (folder / name).write_bytes(data)
+    return {name: len(data) for name, data in files.items()}
 
 
 if __name__ == "__main__":
-    main()
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    for name, size in write_all(out).items():
+        print(f"{out / name}: {size} bytes")
