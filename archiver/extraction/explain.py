@@ -21,6 +21,7 @@ from archiver.extraction.extract import Article, extract_article
 from archiver.extraction.regions import (
     COMPLETE_SHARE,
     candidate_scores,
+    declared_siblings,
     second_opinion,
     shipped_model,
     worth_widening,
@@ -110,6 +111,7 @@ class _Opinion:
     scores: dict[str, float]  # the model's score of each of its lines trafilatura lacks
     threshold: float | None  # None: no model shipped
     skipped: bool = False  # the page's text is too large a share of it for the stage to run
+    siblings: dict[str, str] = field(default_factory=dict)  # line → the body's twin container
 
     @classmethod
     def of(cls, markup: str, article: Article) -> _Opinion:
@@ -118,10 +120,18 @@ class _Opinion:
             return cls("", {}, None)
         other = second_opinion(markup)
         own = article.scores or (None,) * len(article.blocks)
-        blocks = [b for b, s in zip(article.blocks, own, strict=True) if s is None]
+        mine = [i for i, s in enumerate(own) if s is None]
+        blocks = [article.blocks[i] for i in mine]
         if not worth_widening(len(markup), blocks):  # the stage did not run: no scores to show
             return cls("\n".join(other), {}, model.threshold, skipped=True)
-        return cls("\n".join(other), candidate_scores(model, other, blocks), model.threshold)
+        reasons = [article.reasons[i] for i in mine]
+        siblings = declared_siblings(markup, other, blocks, reasons)
+        return cls(
+            "\n".join(other),
+            candidate_scores(model, other, blocks),
+            model.threshold,
+            siblings={other[i]: name for i, name in siblings.items()},
+        )
 
     def evidence(self, text: str) -> list[str]:
         """What the second extractor and the model say of a block of the page."""
@@ -137,6 +147,9 @@ class _Opinion:
         if score is not None:
             sign = "≥" if score >= self.threshold else "<"
             found.append([f"region model {score:.2f} {sign} {self.threshold}"])
+        twin = next((name for line, name in self.siblings.items() if text in line), None)
+        if twin is not None:
+            found.append([f"in a twin of the body's container ({twin})"])
         return [phrase for part in found for phrase in part]
 
 
@@ -171,8 +184,8 @@ def _selected_block(article: Article, i: int, opinion: _Opinion) -> BlockExplana
     if added is None:
         evidence = ["trafilatura: selected", *opinion.evidence(block.text)]
     else:
-        model = f"region model {added:.2f} ≥ {opinion.threshold}: added"
-        evidence = ["trafilatura: not selected", "resiliparse: selected", model]
+        evidence = ["trafilatura: not selected", *opinion.evidence(block.text)]
+        evidence[-1] += ": added"
     evidence.append(f"pitch score {pitch:.1f}")
     bio = cleaning.bio_score(block.text)
     if bio:

@@ -15,13 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import XPath, _Element
 
+from archiver.extraction.furniture import ASIDE_TAGS, class_words, named_aside, path_words, wordset
 from storage.rows import ImageRow
-
-
-def _wordset(text: str) -> frozenset[str]:
-    """The words of ``text``, as a set."""
-    return frozenset(text.split())
-
 
 # Attributes a lazy-loading script copies into ``src``, most explicit first.
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res")
@@ -30,20 +25,11 @@ _LAZY_SRCSET = ("data-srcset", "data-lazy-srcset", "srcset")
 _SRCSET_CANDIDATE = re.compile(r"\s*(\S+)([^,]*),?")
 _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|transparent\.(gif|png)", re.I)
 # Class, id or file-name words of an image that is site furniture, never the story's picture.
-_FURNITURE = _wordset(
+_FURNITURE = wordset(
     "logo icon icons avatar avatars emoji smiley spinner sprite pixel tracking spacer "
     "badge gravatar favicon profile"
 )
-# Class or id words of a container whose images are not the story's: teasers, author boxes.
-_ASIDE_WORDS = _wordset(
-    "related teaser teasers recommended recommendations more promo promos sponsored "
-    "outbrain taboola newsletter share sharing social sidebar comments comment author "
-    "authors bio byline avatar profile ad ads advert advertisement widget nav menu footer"
-)
-_ASIDE_PREFIXES = ("related", "teaser", "recommend", "promo", "sponsor", "newsletter", "social")
-_ASIDE_TAGS = frozenset({"nav", "footer", "aside", "form", "button", "header"})
-_WORDS = re.compile(r"[a-z0-9]+")
-_CREDIT_WORDS = _wordset(
+_CREDIT_WORDS = wordset(
     "credit credits copyright photographer attribution source byline photocredit"
 )
 # "Photo: Jane Doe", "Foto: dpa", "Photograph: X", "© X" at the end of a caption.
@@ -224,7 +210,7 @@ def _best_of_srcset(srcset: str | None) -> str | None:
 def _is_furniture(element: _Element, src: str) -> bool:
     """A logo, icon, avatar or pixel, by the image's class and id or its address's path."""
     path = urlsplit(src).path.lower().rsplit(".", 1)[0]
-    return not _FURNITURE.isdisjoint(_words(element) | set(_WORDS.findall(path)))
+    return not _FURNITURE.isdisjoint(class_words(element) | path_words(path))
 
 
 def _in_aside(element: _Element, scope: list[_Element]) -> bool:
@@ -232,14 +218,11 @@ def _in_aside(element: _Element, scope: list[_Element]) -> bool:
     for ancestor in element.iterancestors():
         if any(ancestor is root for root in scope):
             return False
-        if ancestor.tag in _ASIDE_TAGS and not _is_article_header(ancestor):
+        if ancestor.tag in ASIDE_TAGS and not _is_article_header(ancestor):
             return True
         if ancestor.tag == "a" and _is_page_link(ancestor.get("href")):
             return True
-        words = _words(ancestor)
-        if not _ASIDE_WORDS.isdisjoint(words):
-            return True
-        if any(word.startswith(_ASIDE_PREFIXES) for word in words):
+        if named_aside(class_words(ancestor)):
             return True
     return False
 
@@ -279,7 +262,7 @@ def _credit_elements(container: _Element, holder: _Element | None) -> list[_Elem
             continue
         if any(f in element.iterancestors() for f in found):
             continue
-        marked = not _CREDIT_WORDS.isdisjoint(_words(element))
+        marked = not _CREDIT_WORDS.isdisjoint(class_words(element))
         if marked or (
             holder is not None and element.tag in ("small", "cite") and element is not holder
         ):
@@ -311,7 +294,7 @@ def _caption_holder(element: _Element, scope: list[_Element]) -> _Element | None
         if sum(1 for img in level.iter("img") if not _in_noscript(img, level)) > 1:
             return None  # a gallery or a list: a caption here is not this image's alone
         for candidate in level.iter():
-            if candidate is not element and any("caption" in w for w in _words(candidate)):
+            if candidate is not element and any("caption" in w for w in class_words(candidate)):
                 return candidate
     return None
 
@@ -332,12 +315,6 @@ def _split_credit(caption: str) -> tuple[str | None, str | None]:
         if match:
             return _clean(caption[: match.start()]), _clean(match.group("credit"))
     return caption, None
-
-
-def _words(element: _Element) -> set[str]:
-    """The lower-case words of an element's class and id."""
-    value = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return set(_WORDS.findall(value)) if value.strip() else set()
 
 
 def _text(element: _Element, skip: Sequence[_Element] = ()) -> str:

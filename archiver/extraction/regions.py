@@ -21,13 +21,15 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, cast
 
 from archiver.extraction.cleaning import Block, bio_score, drop_reasons
+from archiver.extraction.siblings import sibling_lines
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,23 @@ def widen(
     model = shipped_model()
     if model is None or not worth_widening(len(markup), blocks):
         return Widened(blocks, reasons, (None,) * len(blocks))
-    return widen_with(model, second_opinion(markup), blocks, reasons, language)
+    other = second_opinion(markup)
+    siblings = declared_siblings(markup, other, blocks, reasons)
+    return widen_with(model, other, blocks, reasons, language, siblings)
+
+
+def declared_siblings(
+    markup: str,
+    other: Sequence[str],
+    blocks: Sequence[Block],
+    reasons: Sequence[str | None],
+) -> dict[int, str]:
+    """The lines of ``other`` trafilatura lacks that stand in a sibling of the body's container
+    (see :mod:`archiver.extraction.siblings`), by index, with the container's name."""
+    held = [normalise(b.text) for b, reason in zip(blocks, reasons, strict=True) if reason is None]
+    ours = normalise(" ".join(block.text for block in blocks))
+    candidates = {i: other[i] for i in candidate_lines(other, ours)}
+    return sibling_lines(markup, held, candidates) if candidates else {}
 
 
 def worth_widening(markup_chars: int, blocks: Sequence[Block]) -> bool:
@@ -133,8 +151,10 @@ def widen_with(
     blocks: tuple[Block, ...],
     reasons: tuple[str | None, ...],
     language: str | None,
+    siblings: Mapping[int, str] | None = None,
 ) -> Widened:
-    """:func:`widen` with a given model and second opinion (``other``: normalised lines)."""
+    """:func:`widen` with a given model and second opinion (``other``: normalised lines);
+    ``siblings``: the lines :func:`declared_siblings` found, which join whatever their score."""
     ours = normalise(" ".join(block.text for block in blocks))
     candidates = candidate_lines(other, ours)
     scores: dict[int, float] = {}
@@ -142,7 +162,7 @@ def widen_with(
         rows = features(other, ours, candidates)
         probabilities = model.probabilities(rows)
         scores = {i: p for i, p in zip(candidates, probabilities, strict=True)}
-    chosen = {i for i, p in scores.items() if p >= model.threshold}
+    chosen = {i for i, p in scores.items() if p >= model.threshold} | set(siblings or ())
     if not chosen:
         return Widened(blocks, reasons, (None,) * len(blocks))
     merged = _merge(other, blocks, chosen)
@@ -205,8 +225,12 @@ class TreeModel:
         object.__setattr__(self, "scorer", _compiled(self.base, self.trees))
 
     def probabilities(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        """The probability that each line (a feature row) is the article's."""
-        return [1.0 / (1.0 + math.exp(-self.scorer(row))) for row in rows]
+        """The probability that each line (a feature row) is the article's.
+
+        Features are rounded to single precision first, as scikit-learn's trees compare them:
+        a value between its float32 and the split's threshold would otherwise go the other way.
+        """
+        return [1.0 / (1.0 + math.exp(-self.scorer(array("f", row)))) for row in rows]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TreeModel:

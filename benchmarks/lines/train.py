@@ -28,12 +28,13 @@ from archiver.extraction.regions import (  # noqa: E402
     MODEL_FILE,
     TreeModel,
     candidate_lines,
+    declared_siblings,
     features,
     widen_with,
     worth_widening,
 )
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
-from benchmarks.extraction import normalise  # noqa: E402
+from benchmarks.extraction import load_pages, normalise  # noqa: E402
 from benchmarks.lines.dataset import PageLines, load  # noqa: E402
 
 ARTIFACT = REPO / "archiver" / "extraction" / "models" / MODEL_FILE
@@ -93,9 +94,10 @@ class Prepared:
     candidates: list[int]
     rows: list[list[float]]
     labels: list[int | None]
+    siblings: dict[int, str]  # candidates in a twin of the body's container: join regardless
 
 
-def prepare(page: PageLines) -> Prepared:
+def prepare(page: PageLines, markup: str) -> Prepared:
     """Candidates, features and labels of one page, as :func:`widen_with` computes them."""
     other = other_lines(page)
     ours = normalise(" ".join(block.text for block in page.blocks))
@@ -106,7 +108,8 @@ def prepare(page: PageLines) -> Prepared:
         wanted = any(s in other[i] for s in page.with_)
         unwanted = any(s in other[i] for s in page.without)
         found.append(None if wanted == unwanted else int(wanted))
-    return Prepared(page, other, candidates, rows, found)
+    siblings = declared_siblings(markup, other, page.blocks, page.reasons)
+    return Prepared(page, other, candidates, rows, found, siblings)
 
 
 def fit(prepared: Sequence[Prepared], threshold: float) -> TreeModel:
@@ -147,7 +150,7 @@ def score(prepared: Sequence[Prepared], model: TreeModel | None) -> Counts:
         page = p.page
         blocks, reasons = page.blocks, page.reasons
         if model is not None and worth_widening(p.page.markup_chars, blocks):
-            widened = widen_with(model, p.other, blocks, reasons, None)
+            widened = widen_with(model, p.other, blocks, reasons, None, p.siblings)
             blocks, reasons = widened.blocks, widened.reasons
         counts.add(
             page, " ".join(b.text for b, r in zip(blocks, reasons, strict=True) if r is None)
@@ -255,8 +258,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild", action="store_true", help="extract the corpus again")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    pages = load(unpack(args.corpus, args.workdir), rebuild=args.rebuild)
-    prepared = [prepare(page) for page in pages]
+    root = unpack(args.corpus, args.workdir)
+    pages = load(root, rebuild=args.rebuild)
+    markup = {page.url: page.html for page in load_pages(root, None)}
+    prepared = [prepare(page, markup.pop(page.url)) for page in pages]
     if args.cv:
         cross_validate(prepared, args.nested)
     if args.write:
