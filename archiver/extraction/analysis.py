@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from archiver.extraction.evidence import PageEvidence, read_evidence
-from archiver.extraction.extract import Article, extract_article
+from archiver.extraction.extract import Article, read_page
 from archiver.extraction.pagekind import page_kind
 from archiver.extraction.urls import canonical_article_url
 
@@ -31,8 +31,10 @@ def analyse(
     The article's ``url`` is the page's canonical URL when that is on the same site, so one
     article reached by two addresses is stored once.
     """
-    article = extract_article(body, url, content_type, prune_xpath)
-    evidence = read_evidence(body, content_type)
+    reading = read_page(body, url, content_type, prune_xpath)
+    article, evidence = reading.article, reading.evidence
+    if evidence is None:  # the page did not parse for extraction: read it on its own
+        evidence = read_evidence(body, content_type)
     kind = page_kind(article, url, min_chars, evidence)
     if article is not None:
         canonical = canonical_article_url(url, evidence.canonical or article.canonical_url)

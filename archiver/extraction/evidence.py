@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import lxml.html
@@ -15,6 +15,11 @@ from archiver.extraction.decoding import decode_html
 
 _HEADINGS = "//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[.//a[@href]]"
 _DROPPED = ("script", "style", "noscript", "template")
+_OUTSIDE_CODE = (
+    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
+_LINKS = etree.XPath(f".//a{_OUTSIDE_CODE}")
+_PARAGRAPHS = etree.XPath(f".//p{_OUTSIDE_CODE}")
 # A paragraph this long, outside links, is reporting rather than a teaser or a caption.
 LONG_PARAGRAPH = 150
 # Characters lxml parses but refuses to write back (as dropping a <script> rewrites its tail).
@@ -43,6 +48,31 @@ def read_evidence(body: bytes, content_type: str | None = None) -> PageEvidence:
             tree = lxml.html.document_fromstring(body)
         except (etree.ParserError, ValueError):
             return PageEvidence(invalid_utf8=invalid)
+    declared = _declared(tree)
+    for element in list(tree.iter(*_DROPPED)):
+        try:
+            element.drop_tree()
+        except ValueError:  # a tail lxml will not write back (the raw-bytes parse): lose it
+            element.tail = None
+            element.drop_tree()
+    return _measured(tree, declared, invalid, ())
+
+
+def evidence_of(
+    tree: lxml.html.HtmlElement, body: bytes | None, content_type: str | None
+) -> PageEvidence:
+    """:func:`read_evidence` from a tree extraction already parsed, without changing it: the text
+    of the code it holds (:data:`_DROPPED`) is left out of the measures instead of dropped.
+    ``body``: the bytes the tree came from, when it came from bytes (for the UTF-8 check)."""
+    invalid = body is not None and _invalid_utf8(body, content_type)
+    code = [
+        e for e in tree.iter(*_DROPPED) if not any(a.tag in _DROPPED for a in e.iterancestors())
+    ]
+    return _measured(tree, _declared(tree), invalid, code)
+
+
+def _declared(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], str | None]:
+    """The page's declared types and canonical link."""
     types = tuple(dict.fromkeys([*_og_types(tree), *_json_ld_types(tree)]))
     canonical = next(
         (
@@ -53,22 +83,29 @@ def read_evidence(body: bytes, content_type: str | None = None) -> PageEvidence:
         ),
         None,
     )
-    for element in list(tree.iter(*_DROPPED)):
-        try:
-            element.drop_tree()
-        except ValueError:  # a tail lxml will not write back (the raw-bytes parse): lose it
-            element.tail = None
-            element.drop_tree()
+    return types, canonical
+
+
+def _measured(
+    tree: lxml.html.HtmlElement,
+    declared: tuple[tuple[str, ...], str | None],
+    invalid: bool,
+    code: Sequence[lxml.html.HtmlElement],
+) -> PageEvidence:
+    """The body's proportions, leaving out the text of ``code`` (elements still in the tree)."""
     body_element = tree.find("body")
     scope = body_element if body_element is not None else tree
-    text = _length(scope)
-    linked = sum(_length(a) for a in scope.iter("a"))
+    inside = [e for e in code if scope in e.iterancestors()]
+    text = _length(scope) - sum(_length(e) for e in inside)
+    links = _LINKS(scope) if code else list(scope.iter("a"))
+    linked = sum(_length(a) for a in links)
+    paragraphs = _PARAGRAPHS(scope) if code else scope.iter("p")
     return PageEvidence(
-        declared_types=types,
-        canonical=canonical,
-        link_density=linked / text if text else 0.0,
+        declared_types=declared[0],
+        canonical=declared[1],
+        link_density=linked / text if text > 0 else 0.0,
         headline_links=len(scope.xpath(_HEADINGS)),
-        long_paragraphs=sum(1 for p in scope.iter("p") if _own_length(p) >= LONG_PARAGRAPH),
+        long_paragraphs=sum(1 for p in paragraphs if _own_length(p) >= LONG_PARAGRAPH),
         invalid_utf8=invalid,
     )
 

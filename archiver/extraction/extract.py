@@ -17,8 +17,9 @@ from lxml.etree import _Element
 from archiver.extraction.access import article_access, declared_access
 from archiver.extraction.cleaning import Block, drop_reasons, stops_at_paywall
 from archiver.extraction.decoding import decode_html
+from archiver.extraction.evidence import PageEvidence, evidence_of
 from archiver.extraction.images import body_images
-from archiver.extraction.metadata import JSON_SCRIPT_TYPES, read_metadata
+from archiver.extraction.metadata import JSON_SCRIPT_TYPES, PageMetadata, read_metadata
 from archiver.extraction.regions import widen
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 from storage.rows import ImageRow
@@ -90,24 +91,67 @@ def extract_article(
     a browser would, using ``content_type`` (the HTTP header) when given. ``prune_xpath`` names
     elements to remove before extraction (a site's extra selectors). Never raises on bad input.
     """
+    return read_page(html, url, content_type, prune_xpath).article
+
+
+@dataclass(frozen=True, slots=True)
+class PageReading:
+    """A page's article and its evidence, read from one parse of it."""
+
+    article: Article | None
+    evidence: PageEvidence | None  # None: the page did not parse, or reading it failed
+
+
+def read_page(
+    html: str | bytes,
+    url: str,
+    content_type: str | None = None,
+    prune_xpath: tuple[str, ...] = (),
+) -> PageReading:
+    """:func:`extract_article`, and the page's evidence from the same parsed tree (read before
+    trafilatura takes the tree). Never raises on bad input."""
+    evidence = None
     try:
         markup = decode_html(html, content_type) if isinstance(html, bytes) else html
         if not markup or markup.isspace():
-            return None
+            return PageReading(None, None)
         tree = load_html(markup)
         if tree is None:
-            return None
+            return PageReading(None, None)
         code = list(tree.iter("script", "style", "svg"))
         json_scripts = [e for e in code if e.tag == "script" and e.get("type") in JSON_SCRIPT_TYPES]
         meta = read_metadata(tree, url, markup, json_scripts)  # before trafilatura takes the tree
         declared = declared_access(tree, markup, json_scripts)
         _drop_code(element for element in code if element not in json_scripts)
+        evidence = _evidence(tree, html, content_type, url)
         body = trafilatura_body(tree, url, prune_xpath)
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
         log.warning("extraction failed for %s", url, exc_info=True)
-        return None
+        return PageReading(None, evidence)
     if body is None:
+        return PageReading(None, evidence)
+    return PageReading(_article(url, markup, tree, body, meta, declared), evidence)
+
+
+def _evidence(
+    tree: _Element, html: str | bytes, content_type: str | None, url: str
+) -> PageEvidence | None:
+    try:
+        return evidence_of(tree, html if isinstance(html, bytes) else None, content_type)
+    except Exception:  # the caller reads it again on its own
+        log.debug("reading evidence failed for %s", url, exc_info=True)
         return None
+
+
+def _article(
+    url: str,
+    markup: str,
+    tree: _Element,
+    body: _Element,
+    meta: PageMetadata,
+    declared: str | None,
+) -> Article | None:
+    """The article from trafilatura's output ``body``: cleaned, widened, with its metadata."""
     blocks = tuple(_blocks_of(body))
     if not blocks:
         return None
