@@ -91,7 +91,7 @@ def extract_article(
     a browser would, using ``content_type`` (the HTTP header) when given. ``prune_xpath`` names
     elements to remove before extraction (a site's extra selectors). Never raises on bad input.
     """
-    return read_page(html, url, content_type, prune_xpath).article
+    return read_page(html, url, content_type, prune_xpath, with_evidence=False).article
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +107,12 @@ def read_page(
     url: str,
     content_type: str | None = None,
     prune_xpath: tuple[str, ...] = (),
+    *,
+    with_evidence: bool = True,
 ) -> PageReading:
     """:func:`extract_article`, and the page's evidence from the same parsed tree (read before
-    trafilatura takes the tree). Never raises on bad input."""
+    trafilatura takes the tree; not read when ``with_evidence`` is false). Never raises on bad
+    input."""
     evidence = None
     try:
         markup = decode_html(html, content_type) if isinstance(html, bytes) else html
@@ -123,7 +126,7 @@ def read_page(
         meta = read_metadata(tree, url, markup, json_scripts)  # before trafilatura takes the tree
         declared = declared_access(tree, markup, json_scripts)
         _drop_code(element for element in code if element not in json_scripts)
-        evidence = _evidence(tree, html, content_type, url)
+        evidence = _evidence(tree, html, content_type, url) if with_evidence else None
         body = trafilatura_body(tree, url, prune_xpath)
     except Exception:  # trafilatura and lxml raise many kinds on hostile input
         log.warning("extraction failed for %s", url, exc_info=True)
