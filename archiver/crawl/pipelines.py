@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 # Tries per page: a page in flight when a worker dies is sent to the new workers; one that
 # kills them each time is left out after this many.
 ATTEMPTS = 3
+# Pages in extraction per worker, by default. At four, workers sat idle between pages on the
+# crawl benchmark (0.80 of plain Scrapy's pages/s on two cores, 0.87 at eight or sixteen).
+PENDING_PER_WORKER = 8
 
 
 class ExtractionPipeline:
@@ -59,7 +62,7 @@ class ExtractionPipeline:
         if not settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("EXTRACT_ENABLED is off")
         workers = settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
-        max_pending = settings.getint("EXTRACT_MAX_PENDING") or 4 * workers
+        max_pending = settings.getint("EXTRACT_MAX_PENDING") or PENDING_PER_WORKER * workers
         assert crawler.stats is not None
         pipeline = cls(crawler.stats, workers, max_pending, settings.getint("ARTICLE_MIN_CHARS"))
         pipeline.crawler = crawler

@@ -30,7 +30,7 @@ WARC_MAX_BYTES = 1024**3
 # --- extraction ---------------------------------------------------------------------------
 EXTRACT_ENABLED = True
 EXTRACT_WORKERS = 0  # 0: one worker process per core
-EXTRACT_MAX_PENDING = 0  # 0: four pages per worker
+EXTRACT_MAX_PENDING = 0  # 0: eight pages per worker
 ARTICLE_MIN_CHARS = 400
 BOILERPLATE_MIN_PAGES = 3  # strip a block once it is on this many pages of a site; 0: off
 
