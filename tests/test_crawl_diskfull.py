@@ -118,3 +118,53 @@ def test_a_full_disk_stops_the_crawl_and_a_resume_repairs_a_torn_record_anywhere
     assert cdxj_lines(warcs) == len(records)  # pywb's indexer reads every record again
     urls = [url for (url,) in rows(db, "SELECT url FROM articles")]
     assert sorted(urls) == sorted(story.url(site.url) for story in stories)
+
+
+JOB_ARGS = ("--db", "a.db", "--warc-dir", "w", "--job", "full", "-s", "JOBS_DIR=disk/jobs")
+JOB_ROOM = 24 * 1024  # free on the job's disk: its frontier outgrows it a few hundred pages in
+
+
+def leave_free(disk: Path, free: int) -> None:
+    """Refill ``disk`` so that ``free`` bytes of it are left."""
+    filler = disk / "filler"
+    filler.unlink(missing_ok=True)
+    stat = os.statvfs(disk)
+    filler.write_bytes(b"\0" * max(0, stat.f_bavail * stat.f_frsize - free))
+
+
+def test_a_full_job_folder_stops_the_crawl_in_one_line_and_the_next_run_loses_nothing(
+    tmp_path: Path, small_disk: Path
+) -> None:
+    site = SiteServer("127.0.0.82")
+    stories = newssite.build_many(site, 1000)
+    with site:
+        leave_free(small_disk, 0)
+        refused = run_archiver("crawl", site.url, *JOB_ARGS, cwd=tmp_path)
+        assert refused.returncode == 1
+        assert refused.stderr.strip().splitlines() == [
+            "Error: cannot write to the job folder disk/jobs/full: No space left on device;"
+            " make room and crawl again"
+        ]
+        assert not (tmp_path / "w").exists()  # nothing fetched
+
+        leave_free(small_disk, JOB_ROOM)
+        full = run_archiver("crawl", site.url, *JOB_ARGS, cwd=tmp_path)
+        assert full.returncode == 1, full.stderr[-3000:]
+        assert "Traceback" not in full.stderr, full.stderr[-6000:]
+        assert full.stderr.strip().splitlines()[-1] == (
+            "Error: cannot write to the job folder disk/jobs/full: No space left on device;"
+            " the crawl stopped there: make room and crawl again"
+        )
+        errors = [line for line in full.stderr.splitlines() if " ERROR: " in line]
+        assert len(errors) == 1 and "job folder" in errors[0], errors
+        ((status,),) = rows(tmp_path / "a.db", "SELECT status FROM crawls")
+        assert status == "job write failed"
+        first = len(rows(tmp_path / "a.db", "SELECT id FROM articles"))
+        assert 0 < first < len(stories)
+
+        (small_disk / "filler").unlink()  # room made
+        again = run_archiver("crawl", site.url, *JOB_ARGS, cwd=tmp_path)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "resuming from its WARC files" in again.stderr
+    urls = [url for (url,) in rows(tmp_path / "a.db", "SELECT url FROM articles")]
+    assert sorted(urls) == sorted(story.url(site.url) for story in stories)

@@ -182,14 +182,17 @@ def join_crawl(
 
 
 def check_job_idle(overrides: dict[str, Any]) -> None:
-    """One line, not a traceback, when the job is already running in another process."""
-    from archiver.crawl.jobs import JobError, ensure_idle, job_dir
+    """One line, not a traceback, when the job is already running in another process or its
+    folder cannot be written."""
+    from archiver.crawl.jobs import JobError, ensure_idle, ensure_writable, job_dir
     from archiver.crawl.runner import project_settings
 
     settings = project_settings(overrides)
     if settings.get("JOB_NAME"):
+        directory = Path(settings.get("JOBDIR") or job_dir(settings))
         try:
-            ensure_idle(Path(settings.get("JOBDIR") or job_dir(settings)))
+            ensure_idle(directory)
+            ensure_writable(directory)
         except JobError as exc:
             raise click.ClickException(str(exc)) from exc
 

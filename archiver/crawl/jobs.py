@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # Scrapy's frontier files: consistent after a clean close only.
 _FRONTIER = ("requests.queue", "requests.seen", "spider.state")
+PROBE_BYTES = 16 * 1024  # room for a job's first frontier writes, checked before it starts
 _RUNNING = "running"
 _LOCK = "lock"
 
@@ -65,6 +66,25 @@ def ensure_idle(directory: Path) -> None:
         except BlockingIOError as exc:
             raise JobError(f"job {directory.name!r} is already running") from exc
         fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def ensure_writable(directory: Path) -> None:
+    """Raise :class:`JobError` unless the job folder can be created and written to (a full
+    disk would otherwise fail the crawl's start with a traceback)."""
+    probe = directory / ".probe"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as file:
+            file.write(b"\0" * PROBE_BYTES)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as exc:
+        raise JobError(
+            f"cannot write to the job folder {directory}: {exc.strerror or exc};"
+            " make room and crawl again"
+        ) from exc
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 class JobState:

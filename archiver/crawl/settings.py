@@ -84,6 +84,7 @@ RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0
 DEPTH_PRIORITY = 1
+SCHEDULER = "archiver.crawl.job_folder.JobScheduler"  # a full job folder: one clear error
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 HTTPERROR_ALLOW_ALL = False
@@ -112,6 +113,8 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "archiver.crawl.jobs.JobState": 80,
+    "scrapy.extensions.spiderstate.SpiderState": None,  # replaced: a full disk, no traceback
+    "archiver.crawl.job_folder.JobSpiderState": 0,
     "archiver.crawl.archive_database.ArchiveDatabaseExtension": 90,
     "archiver.crawl.capture.WarcCapture": 100,
     "archiver.crawl.render.BrowserRendering": 110,
