@@ -23,6 +23,14 @@ ARGS = ("--db", "a.db", "--warc-dir", "disk/w", "--job", "full", "-s", "JOBS_DIR
 TORN = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xed\xbdk\x93\xdbF\x92 half a record"
 
 
+def leave_free(disk: Path, free: int) -> None:
+    """Refill ``disk`` so that ``free`` bytes of it are left."""
+    filler = disk / "filler"
+    filler.unlink(missing_ok=True)
+    stat = os.statvfs(disk)
+    filler.write_bytes(b"\0" * max(0, stat.f_bavail * stat.f_frsize - free))
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 2 MiB tmpfs at ``tmp_path/disk``, nearly filled; unmounted after the test."""
@@ -32,8 +40,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], check=True)
     try:
-        filler = disk / "filler"
-        filler.write_bytes(b"\0" * (os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize - FREE))
+        leave_free(disk, FREE)
         yield disk
     finally:
         subprocess.run(["umount", str(disk)], check=True)
@@ -122,14 +129,6 @@ def test_a_full_disk_stops_the_crawl_and_a_resume_repairs_a_torn_record_anywhere
 
 JOB_ARGS = ("--db", "a.db", "--warc-dir", "w", "--job", "full", "-s", "JOBS_DIR=disk/jobs")
 JOB_ROOM = 24 * 1024  # free on the job's disk: its frontier outgrows it a few hundred pages in
-
-
-def leave_free(disk: Path, free: int) -> None:
-    """Refill ``disk`` so that ``free`` bytes of it are left."""
-    filler = disk / "filler"
-    filler.unlink(missing_ok=True)
-    stat = os.statvfs(disk)
-    filler.write_bytes(b"\0" * max(0, stat.f_bavail * stat.f_frsize - free))
 
 
 def test_a_full_job_folder_stops_the_crawl_in_one_line_and_the_next_run_loses_nothing(
