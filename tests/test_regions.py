@@ -139,11 +139,13 @@ def test_a_split_body_shows_what_each_opinion_said_of_the_missing_half() -> None
 
 
 # Containers named like the body's that are not more of it: another story's teaser (a linked
-# headline) and the next post of a listing (its own <article>). Asides, lists and containers
-# named "related" never reach the stage: resiliparse leaves them out.
+# headline), the next post of a listing (its own <article>, or under its linked title). Asides,
+# lists and containers named "related" never reach the stage: resiliparse leaves them out.
 NOT_TWINS = {
     "teaser": '<div class="article-body"><h3><a href="/news/other">Pier works</a></h3>{}</div>',
     "listing": '<article><div class="article-body">{}</div></article>',
+    "titled post": '<div class="post"><h2><a href="/news/other">Pier works</a></h2>'
+    '<div class="article-body">{}</div></div>',
 }
 
 

@@ -7,9 +7,10 @@ is one that holds two or more of trafilatura's long lines and has a class naming
 author box or advertisement. A prose line of the second extractor's that trafilatura left out
 joins the article when it stands in a *twin*: a container of the same tag and class, near the
 body's in the tree (a shared ancestor at most :data:`NEAR` levels up), not inside navigation,
-an aside, a header, a footer or a list item, holding no linked headline (a teaser of another
-page) and not in an ``<article>`` of its own (a listing's next post). The page is parsed again
-only when the prose left out is :data:`MISSING_SHARE` of the text kept or more.
+an aside, a header, a footer or a list item, with no linked headline in its own branch of the
+page (a teaser of another page, or a listing's next post under its title) and not in an
+``<article>`` of its own (a listing's next post). The page is parsed again only when the
+prose left out is :data:`MISSING_SHARE` of the text kept or more.
 """
 
 from __future__ import annotations
@@ -64,10 +65,10 @@ def sibling_lines(
     found = {}
     for i, line in prose.items():
         box = _container(owners.get(_key(line)))
-        if box is None or box in bodies or _outside(box) or _listing(box):
+        if box is None or box in bodies or _outside(box):
             continue
         twins = [body for body in bodies if _name(body) == _name(box)]
-        if any(_near(box, body) and not _other_story(box, body) for body in twins):
+        if any(_twin(box, body) for body in twins):
             found[i] = _name(box)
     return found
 
@@ -107,9 +108,21 @@ def _outside(element: _Element) -> bool:
     return any(a.tag in _OUTSIDE for a in element.iterancestors())
 
 
-def _listing(element: _Element) -> bool:
-    """A container with a linked headline: a teaser of another page, not more of this one."""
-    return any(h.find(".//a[@href]") is not None for h in element.iter(*_HEADINGS))
+def _twin(box: _Element, body: _Element) -> bool:
+    """``box`` holds more of ``body``'s story: near it, and neither a teaser nor another post."""
+    return _near(box, body) and not _listing(box, body) and not _other_story(box, body)
+
+
+def _listing(box: _Element, body: _Element) -> bool:
+    """A linked headline in ``box``'s own branch (below the ancestor it shares with ``body``):
+    a teaser of another page, or a listing's next post under its title, not more of this one."""
+    theirs = {body, *body.iterancestors()}
+    top = box
+    for ancestor in box.iterancestors():
+        if ancestor in theirs:
+            break
+        top = ancestor
+    return any(h.find(".//a[@href]") is not None for h in top.iter(*_HEADINGS))
 
 
 def _other_story(box: _Element, body: _Element) -> bool:
