@@ -68,6 +68,7 @@ class SearchHit:
     author: list[str] = field(default_factory=list)
     version: int | None = None  # with older_versions: the newest older version that matched
     copies: int | None = None  # with collapse: articles in the hit's cluster (1: no copies)
+    access: str | None = None  # articles.access: free, paywalled or metered; None: unknown
 
     def highlighted(self, start: str, end: str) -> str:
         """The snippet with its matches wrapped in ``start`` and ``end``."""
@@ -174,6 +175,7 @@ def search_articles(conn: sqlite3.Connection, query: SearchQuery) -> list[Search
             author=json_list(row["author"]),
             version=row["version"],
             copies=row["copies"],
+            access=row["access"],
         )
         for row in rows
     ]
@@ -234,7 +236,7 @@ def _current_sql(where: list[str], collapse: bool = False) -> str:
             ORDER BY {order}
             LIMIT :limit
         )
-        SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author,
+        SELECT a.url, a.title, a.site, a.published, a.language, a.fetched_at, a.author, a.access,
                snippet(articles_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
                top.score AS score, NULL AS version, {copies} AS copies
         FROM articles_fts CROSS JOIN top CROSS JOIN articles a
@@ -258,7 +260,7 @@ def _older_versions_sql(where: list[str]) -> str:
             SELECT rowid AS article_id FROM articles_fts WHERE articles_fts MATCH :q
         ), ranked AS (
             SELECT a.id AS article_id, a.url, a.title, a.site, a.published, a.language,
-                   v.fetched_at, a.author, v.version, v.id AS version_id, m.score,
+                   v.fetched_at, a.author, a.access, v.version, v.id AS version_id, m.score,
                    row_number() OVER (PARTITION BY a.id ORDER BY v.version DESC) AS newest
             FROM matches m
             JOIN article_versions v ON v.id = m.version_id
@@ -269,7 +271,7 @@ def _older_versions_sql(where: list[str]) -> str:
         ), top AS MATERIALIZED (
             SELECT * FROM ranked WHERE newest = 1 ORDER BY score, article_id LIMIT :limit
         )
-        SELECT t.url, t.title, t.site, t.published, t.language, t.fetched_at, t.author,
+        SELECT t.url, t.title, t.site, t.published, t.language, t.fetched_at, t.author, t.access,
                snippet(article_versions_fts, -1, :start, :end, :ellipsis, :tokens) AS snippet,
                t.score, t.version, NULL AS copies
         FROM article_versions_fts CROSS JOIN top t

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from archiver.crawl.article_row import ListedDate, article_row
 from archiver.extraction.cleaning import PAYWALL_PROMPT, Block, drop_reasons, stops_at_paywall
@@ -24,6 +25,7 @@ from archiver.serving.datasette import datasette_metadata
 from archiver.serving.reader.pages import Filters, latest
 from storage.extracted import decode_extracted
 from storage.store import ArticleStore
+from tests.archive_servers import ArchiverServer, fetch, free_port
 from tests.conftest import rows, run_archiver
 from tests.siteserver import SiteServer, reply
 
@@ -218,13 +220,17 @@ def test_search_filters_by_access(crawled) -> None:
             "search", "harbour", "--access", access, "--json", "--db", "a.db", cwd=work
         )
         assert result.returncode == 0, result.stderr
-        urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
-        assert urls == {base + path for path in expected}, access
+        hits = [json.loads(line) for line in result.stdout.splitlines()]
+        assert {hit["url"] for hit in hits} == {base + path for path in expected}, access
+        assert {hit["access"] for hit in hits} == {access}
     unknown = run_archiver(
         "search", "harbour", "--access", "unknown", "--json", "--db", "a.db", cwd=work
     )
     assert base + "news/ordinary.html" in unknown.stdout
     assert base + "news/free.html" not in unknown.stdout
+    assert {json.loads(line)["access"] for line in unknown.stdout.splitlines()} == {None}
+    plain = run_archiver("search", "harbour", "--access", "metered", "--db", "a.db", cwd=work)
+    assert " · metered" in plain.stdout  # the date line says so
     wrong = run_archiver("search", "harbour", "--access", "open", "--db", "a.db", cwd=work)
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
 
@@ -242,6 +248,26 @@ def test_the_reader_and_datasette_offer_the_access_filter(crawled) -> None:
         "articles"
     ]["facets"]
     assert "access" in facets and "published_source" in facets
+
+
+def test_the_reader_s_article_page_says_when_the_article_is_behind_a_paywall(
+    crawled, tmp_path
+) -> None:
+    work, base, _ = crawled
+    ids = {
+        access: rows(work / "a.db", "SELECT id FROM articles WHERE url = ?", base + path)[0][0]
+        for access, path in (("metered", "news/metered.html"), ("free", "news/free.html"))
+    }
+    args = ["serve", "--db", str(work / "a.db"), "--replay-url", "http://127.0.0.1:9/archive/"]
+    with ArchiverServer(args, free_port(), tmp_path, "/") as server:
+        shown = {}
+        for access, article_id in ids.items():
+            code, _, data = fetch(f"{server.base}/article/{article_id}")
+            assert code == 200
+            byline = lxml_html.fromstring(data.decode("utf-8")).xpath("//p[@class='byline']")[0]
+            shown[access] = " ".join(byline.text_content().split())
+    assert shown["metered"].endswith("· metered")
+    assert "metered" not in shown["free"] and "free" not in shown["free"]
 
 
 def test_reextract_keeps_listing_dates_and_finds_access_again(crawled, tmp_path) -> None:

@@ -126,6 +126,7 @@ def hit_json(hit: SearchHit) -> dict[str, object]:
         "snippet": hit.highlighted("[", "]"),
         "score": hit.score,
         "version": hit.version,
+        "access": hit.access,
         **({"copies": hit.copies} if hit.copies is not None else {}),
     }
 
@@ -138,6 +139,8 @@ def render_hit(hit: SearchHit, terminal: bool) -> str:
         date += f" · only in version {hit.version} (fetched {hit.fetched_at[:10]})"
     if hit.copies is not None and hit.copies > 1:
         date += f" · {hit.copies} copies"
+    if hit.access and hit.access != "free":  # behind a paywall or a meter
+        date += f" · {hit.access}"
     title = click.style(hit.title or hit.url, bold=True) if terminal else hit.title or hit.url
     return f"{title}\n  {date} · {hit.site} · {hit.url}\n  {hit.highlighted(start, end)}\n"
 

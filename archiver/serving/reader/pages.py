@@ -81,7 +81,7 @@ def article(
     column, value = ("a.id", article_id) if article_id is not None else ("a.url", url)
     row = conn.execute(
         "SELECT a.id, a.url, a.site, a.title, a.author, a.published, a.language, a.description,"
-        " a.text, a.extracted, a.fetched_at, a.updated_at, a.capture_id,"
+        " a.access, a.text, a.extracted, a.fetched_at, a.updated_at, a.capture_id,"
         " c.fetched_at AS captured_at, c.url AS captured_url, c.warc_filename"
         f" FROM articles a LEFT JOIN captures c ON c.id = a.capture_id WHERE {column} = ?",
         [value],
