@@ -87,13 +87,13 @@ def node_pages(server: RedisServer, node: str) -> int:
 def kill_when_busy(
     server: RedisServer, node: subprocess.Popen[bytes], name: str, pages: int
 ) -> set[str]:
-    """SIGKILL ``node`` (and its workers) once it has fetched ``pages``; what it held leased."""
+    """SIGKILL ``node`` (and its workers) once it has fetched ``pages`` and holds requests
+    leased (between two leases it may hold none); what it held leased."""
     deadline = time.monotonic() + 90
-    while node_pages(server, name) < pages:
+    while node_pages(server, name) < pages or not (held := leased_urls(server, name)):
         assert node.poll() is None, f"node {name} ended before it could be killed"
-        assert time.monotonic() < deadline, f"node {name} did not get going"
-        time.sleep(0.05)
-    held = leased_urls(server, name)
+        assert time.monotonic() < deadline, f"node {name} never held a request to kill it with"
+        time.sleep(0.02)
     os.killpg(node.pid, signal.SIGKILL)
     node.wait(timeout=30)
     return held
@@ -103,14 +103,13 @@ def test_three_nodes_share_one_frontier_and_survive_a_kill(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
     site = SiteServer("127.0.0.9", delay=0.1).start()
+    nodes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         stories = newssite.build_many(site, 90)
         url = redis_server.url
-        nodes = {
-            "n1": start_node(tmp_path, "n1", url, [site.url]),
-            "n3": start_node(tmp_path, "n3", url, [site.url]),  # the same seed: once in all
-        }
-        victim = start_node(tmp_path, "n2", url, [])  # no seed: joins and works
+        nodes["n1"] = start_node(tmp_path, "n1", url, [site.url])
+        nodes["n3"] = start_node(tmp_path, "n3", url, [site.url])  # the same seed: once in all
+        nodes["n2"] = victim = start_node(tmp_path, "n2", url, [])  # no seed: joins, works
         held = kill_when_busy(redis_server, victim, "n2", pages=8)
         assert held, "the killed node held no request: nothing was tested"
         deadline = time.monotonic() + 30
@@ -124,6 +123,10 @@ def test_three_nodes_share_one_frontier_and_survive_a_kill(
         assert site.hits("/robots.txt") == 1  # fetched by one node for all of them
     finally:
         site.stop()
+        for node in nodes.values():  # a failed assertion must not leave nodes running
+            if node.poll() is None:
+                os.killpg(node.pid, signal.SIGKILL)
+                node.wait(timeout=30)
 
     shards = {name: tmp_path / f"news.{name}.db" for name in ("n1", "n2", "n3")}
     assert all(shard.exists() for shard in shards.values())
