@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from storage.clusters import group_by_bands
+from storage.clusters import find_root, group_by_bands, union
 from storage.minhash import SHINGLE, words
 
 Grouping = dict[int, int]  # article index -> group label (absent: alone)
@@ -93,20 +93,7 @@ def datasketch_groups(texts: Sequence[str]) -> tuple[Grouping, float, float] | N
             continue
         for found in lsh.query(sketch):
             if sketch.jaccard(hashes[found]) >= 0.5:  # type: ignore[union-attr]
-                _union(parent, i, found)
+                union(parent, i, found)
         lsh.insert(i, sketch)
-    grouping = {i: _find(parent, i) for i in range(len(texts))}
+    grouping = {i: find_root(parent, i) for i in range(len(texts))}
     return grouping, signed - started, time.perf_counter() - signed
-
-
-def _find(parent: list[int], i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
-
-
-def _union(parent: list[int], a: int, b: int) -> None:
-    ra, rb = _find(parent, a), _find(parent, b)
-    if ra != rb:
-        parent[max(ra, rb)] = min(ra, rb)

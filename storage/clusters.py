@@ -233,10 +233,10 @@ def group_by_bands(
     prints = np.array(fingerprints, dtype=np.int64).view(np.uint64)
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
         for a, b in _close_pairs(owner[start : start + size], prints, max_distance):
-            _union(parent, a, b)
+            union(parent, a, b)
     groups: dict[int, list[int]] = {}
     for index in range(len(ids)):
-        groups.setdefault(_find(parent, index), []).append(ids[index])
+        groups.setdefault(find_root(parent, index), []).append(ids[index])
     named: list[tuple[int, int]] = []
     for members in groups.values():
         if len(members) > 1:
@@ -259,14 +259,16 @@ def _close_pairs(
                 yield int(members[top + row]), int(members[col])
 
 
-def _find(parent: list[int], index: int) -> int:
+def find_root(parent: list[int], index: int) -> int:
+    """The root of ``index``'s set in the union-find forest ``parent`` (paths halved)."""
     while parent[index] != index:
         parent[index] = parent[parent[index]]
         index = parent[index]
     return index
 
 
-def _union(parent: list[int], a: int, b: int) -> None:
-    root_a, root_b = _find(parent, a), _find(parent, b)
+def union(parent: list[int], a: int, b: int) -> None:
+    """Join the sets of ``a`` and ``b``; the smaller index is the root."""
+    root_a, root_b = find_root(parent, a), find_root(parent, b)
     if root_a != root_b:
         parent[max(root_a, root_b)] = min(root_a, root_b)
