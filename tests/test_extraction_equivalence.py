@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import trafilatura
 from trafilatura import bare_extraction
+from trafilatura.baseline import html2txt
+from trafilatura.core import ESCALATION_MAX_LENGTH, ESCALATION_PAGE_SHARE
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
@@ -40,6 +42,61 @@ def test_trafilatura_body_is_bare_extractions_body(path: Path) -> None:
     else:
         assert body is not None
         assert xmltotxt(body, False) == xmltotxt(document.body, False)
+
+
+_SENTENCE = (
+    "The council voted on Tuesday to reopen the ferry route after a long winter of repairs,"
+    " its chair said."
+)
+
+
+def _short_story_page(paragraphs: int, teasers: int, teaser_words: int, outer: str) -> str:
+    """A short story beside ``teasers`` linked teasers in an ``outer`` element."""
+    story = "".join(f"<p>{_SENTENCE} Paragraph {i} adds a detail.</p>" for i in range(paragraphs))
+    words = " ".join(f"word{j}" for j in range(teaser_words))
+    others = "".join(
+        f'<div class="related-articles"><a href="/n/{i}">{words} item {i}</a></div>'
+        for i in range(teasers)
+    )
+    return (
+        f"<html><head><title>t</title></head><body><article>{story}</article>"
+        f"<{outer} class='more'>{others}</{outer}></body></html>"
+    )
+
+
+# Pages for the steps trafilatura_body decides more cheaply than trafilatura: readability
+# skipped (no teasers) or run; stage 4 ruled out by the page's size, run on a page that is mostly
+# teasers, or ruled out by its measured text (teasers in a footer, which it does not count).
+_SHORT_STORIES = {
+    "alone": (2, 0, 30, "div"),
+    "mostly-teasers": (2, 40, 30, "div"),
+    "many-teasers": (1, 400, 30, "div"),
+    "short-teasers": (3, 80, 5, "div"),
+    "longer-story": (10, 12, 30, "div"),
+    "teasers-in-footer": (2, 40, 30, "footer"),
+}
+
+
+@pytest.mark.parametrize("shape", _SHORT_STORIES.values(), ids=list(_SHORT_STORIES))
+def test_trafilatura_body_is_bare_extractions_body_on_short_stories(
+    shape: tuple[int, int, int, str],
+) -> None:
+    markup = _short_story_page(*shape)
+    document = bare_extraction(load_html(markup), url="https://x.org/a", include_comments=False)
+    body = trafilatura_body(load_html(markup), "https://x.org/a")
+    assert document is not None and body is not None
+    assert xmltotxt(body, False) == xmltotxt(document.body, False)
+
+
+def test_a_page_of_teasers_goes_through_trafilaturas_recall_stage() -> None:
+    """The short-story pages reach stage 4 where they should: else they test nothing of it."""
+    markup = _short_story_page(2, 40, 30, "div")
+    text = xmltotxt(trafilatura_body(load_html(markup), "https://x.org/a"), False)
+    assert 0 < len(text) < ESCALATION_MAX_LENGTH
+    assert len(text) < ESCALATION_PAGE_SHARE * len(html2txt(load_html(markup)))
+    footer = _short_story_page(2, 40, 30, "footer")
+    assert len(load_html(footer).text_content()) > 5 * len(text)  # the bound alone cannot tell
+    assert len(text) >= ESCALATION_PAGE_SHARE * len(html2txt(load_html(footer)))
 
 
 def test_prune_selectors_apply_as_in_bare_extraction() -> None:

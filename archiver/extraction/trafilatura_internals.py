@@ -12,7 +12,9 @@ that changes what happens around these steps fails there first.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from copy import copy
 
 from htmldate.core import examine_abbr_elements, examine_header, examine_time_elements
 from htmldate.extractors import extract_url_date, json_search
@@ -22,9 +24,20 @@ from justext.utils import get_stoplist, get_stoplists
 from lxml.etree import XPath, _Element, strip_tags
 from lxml.html import HtmlElement
 from trafilatura import external
-from trafilatura.core import trafilatura_sequence
+from trafilatura.baseline import baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _forum_thread_page,
+    _prepare_tree,
+    _recall_retry,
+)
+from trafilatura.external import compare_extraction, justext_rescue
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
+from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     JSON_MINIFY,
     Document,
@@ -36,6 +49,11 @@ from trafilatura.metadata import (
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+log = logging.getLogger(__name__)
+
+_ELEMENTS = XPath("count(//*)")
 
 __all__ = [
     "JSON_MINIFY",
@@ -72,14 +90,92 @@ def trafilatura_body(
     options = Extractor(output_format="txt", comments=False, url=url)
     if prune_xpath:
         tree = prune_unwanted_nodes(tree, [XPath(expression) for expression in prune_xpath])
-    body, text, _, comments = trafilatura_sequence(tree, options, url)
+    body, text = _sequence(tree, options, url)
     if options.max_tree_size and len(body) > options.max_tree_size:
         strip_tags(body, "hi")
         if len(body) > options.max_tree_size:
             return None
-    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+    if len(text) < options.min_output_size and options.min_output_comm_size > 0:  # no comments
         return None
     return body
+
+
+def _sequence(tree: HtmlElement, options: Extractor, url: str) -> tuple[_Element, str]:
+    """trafilatura's ``trafilatura_sequence`` with comments off and balanced focus (what
+    ``trafilatura_body`` asks for), returning the body and its text.
+
+    Two departures, neither of which can change the result: readability runs only on pages
+    where its text could win the comparison (:func:`_readability_may_win`), and the page's text
+    is measured for stage 4 only when a cheap bound cannot decide (:func:`_covers_little`).
+    """
+    is_forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if not is_forum:
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    cleaned, backup = _prepare_tree(tree, options, url)
+    body, text = extract_content(cleaned, options)
+    readability_input = copy(tree) if _readability_may_win(tree, body, text) else HtmlElement()
+    body, text = compare_extraction(backup, readability_input, body, text, options)
+    if len(text) < options.min_extracted_size:  # stage 3: the baseline, if it adds text
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(tree, text):
+        body, text = _escalated(tree, options, url, body, text)
+    return body, text
+
+
+def _covers_little(tree: HtmlElement, text: str) -> bool:
+    """trafilatura's test for stage 4: ``text`` is under a fifth of the page's text.
+
+    The page's text (``html2txt``, 4 ms) is measured only when a bound on it (its characters
+    before cleaning, plus the two spaces it may add around each element) leaves the answer open.
+    """
+    bound = len(tree.text_content()) + 2 * int(_ELEMENTS(tree))
+    if len(text) >= ESCALATION_PAGE_SHARE * bound:
+        return False
+    return len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))
+
+
+def _readability_may_win(tree: HtmlElement, body: _Element, text: str) -> bool:
+    """Whether readability's text could replace ``text`` in ``compare_extraction``.
+
+    With some text of its own and a body of paragraphs rather than tables, trafilatura takes
+    readability's text only when it is over twice as long; readability's text is drawn from
+    the page's, so a page with at most twice ``text``'s characters cannot give it. That saves
+    readability's 3 ms on about a page in four (a check of 0.05 ms); where it is skipped, it is
+    handed an empty page, whose empty text ``compare_extraction`` never takes.
+    """
+    if not text or not body.xpath(".//p//text()"):
+        return True
+    if len(body.findall(".//table")) > len(body.findall(".//p")):
+        return True
+    return len(tree.text_content()) > 2 * len(text)
+
+
+def _escalated(
+    tree: HtmlElement, options: Extractor, url: str, body: _Element, text: str
+) -> tuple[_Element, str]:
+    """trafilatura's stage 4: a short extraction retried in recall mode, and with justext."""
+    r_options = copy(options)
+    r_options.focus = "recall"
+    r_body, r_text = body, ""
+    try:
+        r_body, r_text = _recall_retry(tree, r_options, url)
+    except Exception:  # as trafilatura: a failed retry leaves the extraction as it was
+        log.warning("recall retry failed for %s", url, exc_info=True)
+    j_body, j_text = body, ""
+    try:
+        j_body, j_text = justext_rescue(copy(tree), options)
+    except Exception:
+        log.warning("justext candidate failed for %s", url, exc_info=True)
+    if len(j_text) > len(r_text) and len(j_text) > ESCALATION_JUSTEXT_RATIO * len(text):
+        return j_body, j_text
+    if len(r_text) >= options.min_extracted_size and len(r_text) > ESCALATION_ACCEPT_RATIO * len(
+        text
+    ):
+        return r_body, r_text
+    return body, text
 
 
 def markup_date(tree: HtmlElement, today: str) -> str | None:
