@@ -13,13 +13,8 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from archiver.extraction.decoding import decode_html
 
-_HEADINGS = "//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[.//a[@href]]"
+_HEADINGS = "count(//h1[.//a[@href]] | //h2[.//a[@href]] | //h3[.//a[@href]] | //h4[.//a[@href]])"
 _DROPPED = ("script", "style", "noscript", "template")
-_OUTSIDE_CODE = (
-    "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
-)
-_LINKS = etree.XPath(f".//a{_OUTSIDE_CODE}")
-_PARAGRAPHS = etree.XPath(f".//p{_OUTSIDE_CODE}")
 # A paragraph this long, outside links, is reporting rather than a teaser or a caption.
 LONG_PARAGRAPH = 150
 # Characters lxml parses but refuses to write back (as dropping a <script> rewrites its tail).
@@ -95,17 +90,18 @@ def _measured(
     """The body's proportions, leaving out the text of ``code`` (elements still in the tree)."""
     body_element = tree.find("body")
     scope = body_element if body_element is not None else tree
-    inside = [e for e in code if scope in e.iterancestors()]
+    inside = [e for e in code if scope in e.iterancestors()]  # outermost code: disjoint
     text = _length(scope) - sum(_length(e) for e in inside)
-    links = _LINKS(scope) if code else list(scope.iter("a"))
-    linked = sum(_length(a) for a in links)
-    paragraphs = _PARAGRAPHS(scope) if code else scope.iter("p")
+    linked = sum(_length(a) for a in scope.iter("a")) - sum(
+        _length(a) for e in inside for a in e.iter("a")
+    )
+    long_paragraphs = _long_paragraphs(scope) - sum(_long_paragraphs(e) for e in inside)
     return PageEvidence(
         declared_types=declared[0],
         canonical=declared[1],
         link_density=linked / text if text > 0 else 0.0,
-        headline_links=len(scope.xpath(_HEADINGS)),
-        long_paragraphs=sum(1 for p in paragraphs if _own_length(p) >= LONG_PARAGRAPH),
+        headline_links=int(scope.xpath(_HEADINGS)),
+        long_paragraphs=long_paragraphs,
         invalid_utf8=invalid,
     )
 
@@ -147,6 +143,11 @@ def _types_in(data: object, depth: int) -> Iterator[str]:
 
 def _length(element: lxml.html.HtmlElement) -> int:
     return len(" ".join(element.text_content().split()))
+
+
+def _long_paragraphs(element: lxml.html.HtmlElement) -> int:
+    """Paragraphs of reporting length in ``element`` (itself included)."""
+    return sum(1 for p in element.iter("p") if _own_length(p) >= LONG_PARAGRAPH)
 
 
 def _own_length(paragraph: lxml.html.HtmlElement) -> int:
