@@ -3,7 +3,8 @@
 trafilatura's public ``bare_extraction`` copies the tree it is given, runs its metadata pass
 (about 10 ms a page, more than the rest together) and builds a justext stoplist of 154k words in
 every worker. We call the steps behind it directly: ``trafilatura_body`` runs its extraction
-sequence on our own parsed tree, ``metadata`` reads only what a page declares with its helpers,
+sequence on our own parsed tree (skipping readability and a measure of the page's text where
+they cannot change the result), ``metadata`` reads only what a page declares with its helpers,
 and the worker hands justext a lighter stoplist. These names are not trafilatura's public API,
 so pyproject.toml pins trafilatura to 2.3.x, and tests/test_extraction_equivalence.py and
 tests/test_metadata.py hold our results to ``bare_extraction`` / ``extract_metadata``: a release
