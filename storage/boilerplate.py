@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
 
-_SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 _EDGE_PUNCTUATION = " .,;:!?…-–—|•·\"'«»“”„"
 
 
 def normalise_block(text: str) -> str:
     """Case, spacing, digits and edge punctuation folded, so that '© 2025' and '© 2026' match."""
-    folded = _DIGITS.sub("0", _SPACE.sub(" ", text.casefold()))
+    # split() breaks at exactly the characters \s matches; the edge space it drops, strip drops.
+    folded = _DIGITS.sub("0", " ".join(text.casefold().split()))
     return folded.strip(_EDGE_PUNCTUATION)
 
 
@@ -24,6 +24,11 @@ def block_fingerprint(text: str) -> int:
     """A signed 64-bit fingerprint of a block's normalised text (fits an SQLite INTEGER)."""
     digest = hashlib.blake2b(normalise_block(text).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def block_fingerprints(texts: Iterable[str]) -> list[int]:
+    """:func:`block_fingerprint` of each text, in order."""
+    return [block_fingerprint(text) for text in texts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,9 @@ class LearnedBlock:
     fingerprint: int
     pages: int
     sample: str
+
+
+_ROWS = 200  # blocks written per statement: 600 variables, far below SQLite's limit
 
 
 class SiteBoilerplate:
@@ -49,56 +57,110 @@ class SiteBoilerplate:
         """False when the site layer is switched off (min pages 0)."""
         return self.min_pages > 0
 
-    def learn(self, site: str, article_id: int, texts: Sequence[str]) -> set[int]:
-        """Count the article's blocks; return the fingerprints that just reached ``min_pages``."""
-        crossed: set[int] = set()
-        samples = {block_fingerprint(text): text for text in texts}
-        for fingerprint, sample in samples.items():
-            added = self.db.execute(
-                "INSERT OR IGNORE INTO site_block_pages (site, fingerprint, article_id)"
-                " VALUES (?, ?, ?)",
-                [site, fingerprint, article_id],
-            ).rowcount
-            if not added:
-                continue
-            self.db.execute(
-                "INSERT INTO site_blocks (site, fingerprint, pages, sample) VALUES (?, ?, 1, ?)"
-                " ON CONFLICT (site, fingerprint) DO UPDATE SET pages = pages + 1",
-                [site, fingerprint, sample[:500]],
+    def learn(
+        self,
+        site: str,
+        article_id: int,
+        texts: Sequence[str],
+        fingerprints: Sequence[int] | None = None,
+    ) -> set[int]:
+        """Count the article's blocks (``fingerprints``: theirs, if known); return the
+        fingerprints that just reached ``min_pages``."""
+        return self.crossed(self.count(site, article_id, texts, fingerprints))
+
+    def count(
+        self,
+        site: str,
+        article_id: int,
+        texts: Sequence[str],
+        fingerprints: Sequence[int] | None = None,
+    ) -> dict[int, int]:
+        """Count the article's blocks (``fingerprints``: theirs, if known); return the pages
+        each block not yet counted for this article is now on."""
+        samples: dict[int, str] = {}  # a block twice on a page counts once, its last text kept
+        for fingerprint, text in zip(
+            block_fingerprints(texts) if fingerprints is None else fingerprints, texts, strict=True
+        ):
+            samples[fingerprint] = text
+        counted: dict[int, int] = {}
+        ordered = list(samples)
+        for at in range(0, len(ordered), _ROWS):
+            chunk = ordered[at : at + _ROWS]
+            added = self._add_pages(site, article_id, chunk)
+            counted.update(
+                self._add_blocks(site, [(fp, samples[fp]) for fp in chunk if fp in added])
             )
-            if self.enabled and self._pages(site, fingerprint) == self.min_pages:
-                crossed.add(fingerprint)
-        return crossed
+        return counted
+
+    def crossed(self, counted: Mapping[int, int]) -> set[int]:
+        """The blocks that :meth:`count` just brought to ``min_pages`` pages."""
+        if not self.enabled:
+            return set()
+        return {fingerprint for fingerprint, pages in counted.items() if pages == self.min_pages}
+
+    def _add_pages(self, site: str, article_id: int, fingerprints: Sequence[int]) -> set[int]:
+        """Record that the article carries ``fingerprints``; return those it did not before."""
+        rows = self.db.execute(
+            "INSERT OR IGNORE INTO site_block_pages (site, fingerprint, article_id) VALUES "
+            + ", ".join("(?, ?, ?)" for _ in fingerprints)
+            + " RETURNING fingerprint",
+            [value for fp in fingerprints for value in (site, fp, article_id)],
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def _add_blocks(self, site: str, blocks: Sequence[tuple[int, str]]) -> list[tuple[int, int]]:
+        """Count one more page for each block (fingerprint, text); return their pages now.
+
+        One statement writes the rows in the order given, as one statement a block did: the
+        same rowids.
+        """
+        if not blocks:
+            return []
+        rows: list[tuple[int, int]] = self.db.execute(
+            "INSERT INTO site_blocks (site, fingerprint, pages, sample) VALUES "
+            + ", ".join("(?, ?, 1, ?)" for _ in blocks)
+            + " ON CONFLICT (site, fingerprint) DO UPDATE SET pages = pages + 1"
+            " RETURNING fingerprint, pages",
+            [value for fp, text in blocks for value in (site, fp, text[:500])],
+        ).fetchall()
+        return rows
 
     def forget(self, site: str, article_id: int) -> None:
         """Uncount an article's blocks, before its new text is learned."""
-        rows = self.db.execute(
-            "SELECT fingerprint FROM site_block_pages WHERE site = ? AND article_id = ?",
-            [site, article_id],
-        ).fetchall()
-        for (fingerprint,) in rows:
-            self.db.execute(
-                "UPDATE site_blocks SET pages = pages - 1 WHERE site = ? AND fingerprint = ?",
-                [site, fingerprint],
-            )
+        self.db.execute(
+            "UPDATE site_blocks SET pages = pages - 1 WHERE site = ? AND fingerprint IN"
+            " (SELECT fingerprint FROM site_block_pages WHERE site = ? AND article_id = ?)",
+            [site, site, article_id],
+        )
         self.db.execute(
             "DELETE FROM site_block_pages WHERE site = ? AND article_id = ?", [site, article_id]
         )
 
-    def recurring(self, site: str, texts: Iterable[str]) -> set[int]:
-        """The fingerprints among ``texts`` that the site repeats on enough pages to strip."""
+    def recurring(
+        self,
+        site: str,
+        texts: Iterable[str],
+        fingerprints: Iterable[int] | None = None,
+        counted: Mapping[int, int] | None = None,
+    ) -> set[int]:
+        """The fingerprints among ``texts`` (``fingerprints``: theirs, if known) that the site
+        repeats on enough pages to strip; pages :meth:`count` just returned (``counted``) are
+        not read again."""
         if not self.enabled:
             return set()
-        fingerprints = sorted({block_fingerprint(text) for text in texts})
-        if not fingerprints:
-            return set()
-        marks = ", ".join("?" for _ in fingerprints)
+        wanted = set(block_fingerprints(texts) if fingerprints is None else fingerprints)
+        known = counted or {}
+        found = {fp for fp in wanted if known.get(fp, 0) >= self.min_pages}
+        unknown = sorted(fp for fp in wanted if fp not in known)
+        if not unknown:
+            return found
+        marks = ", ".join("?" for _ in unknown)
         rows = self.db.execute(
             f"SELECT fingerprint FROM site_blocks WHERE site = ? AND pages >= ?"
             f" AND fingerprint IN ({marks})",
-            [site, self.min_pages, *fingerprints],
+            [site, self.min_pages, *unknown],
         ).fetchall()
-        return {row[0] for row in rows}
+        return found | {row[0] for row in rows}
 
     def articles_with(self, site: str, fingerprints: Iterable[int]) -> list[int]:
         """Ids of the site's articles that carry any of ``fingerprints``."""
@@ -123,17 +185,23 @@ class SiteBoilerplate:
         sql += " ORDER BY site, pages DESC, sample"
         return [LearnedBlock(*row) for row in self.db.execute(sql, params).fetchall()]
 
-    def _pages(self, site: str, fingerprint: int) -> int:
-        row = self.db.execute(
-            "SELECT pages FROM site_blocks WHERE site = ? AND fingerprint = ?", [site, fingerprint]
-        ).fetchone()
-        return int(row[0]) if row else 0
 
-
-def compose_text(texts: Sequence[str], kept: Sequence[bool], recurring: set[int]) -> str:
-    """The article text: blocks the in-page layer kept, minus the site's recurring blocks."""
+def compose_text(
+    texts: Sequence[str],
+    kept: Sequence[bool],
+    recurring: set[int],
+    fingerprints: Sequence[int] | None = None,
+) -> str:
+    """The article text: blocks the in-page layer kept, minus the site's recurring blocks
+    (``fingerprints``: the blocks', if known)."""
+    if not recurring:
+        return "\n".join(text for text, keep in zip(texts, kept, strict=True) if keep)
+    if fingerprints is None:
+        fingerprints = [
+            block_fingerprint(text) if keep else 0 for text, keep in zip(texts, kept, strict=True)
+        ]
     return "\n".join(
         text
-        for text, keep in zip(texts, kept, strict=True)
-        if keep and (not recurring or block_fingerprint(text) not in recurring)
+        for text, keep, fingerprint in zip(texts, kept, fingerprints, strict=True)
+        if keep and fingerprint not in recurring
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import sqlite_utils
 
-from storage.boilerplate import SiteBoilerplate, compose_text
+from storage.boilerplate import SiteBoilerplate, block_fingerprints, compose_text
 from storage.clock import now_iso
 from storage.clusters import WireClusters
 from storage.errors import DatabaseError
@@ -251,12 +251,13 @@ class ArticleStore:
             )
             self.boilerplate.forget(row.site, article_id)
         self.images.replace(article_id, row.images)
-        crossed = self.boilerplate.learn(row.site, article_id, row.blocks)
-        self._set_text(article_id, row.title, row.site, row.blocks, row.kept, new_capture=True)
+        prints = block_fingerprints(row.blocks)  # once, for counting and for stripping
+        counted = self.boilerplate.count(row.site, article_id, row.blocks, prints)
+        self._set_text(article_id, row.title, row.site, row.blocks, row.kept, (prints, counted))
         changed = self.versions.record(article_id, row.capture_id, row.fetched_at)
         if not changed and outcome != "new":
             outcome = "unchanged"  # new bytes, same text a reader sees
-        if crossed:
+        if crossed := self.boilerplate.crossed(counted):
             self.reclean_site(row.site, self.boilerplate.articles_with(row.site, crossed))
         return outcome
 
@@ -310,11 +311,16 @@ class ArticleStore:
         site: str,
         blocks: Sequence[str],
         kept: Sequence[bool],
-        new_capture: bool = False,
+        capture: tuple[Sequence[int], Mapping[int, int]] | None = None,
     ) -> bool:
-        """Recompute an article's text; a re-cleaning (not a new capture) updates its latest
-        version in place, since cleaning is not a change of the article."""
-        text = compose_text(blocks, kept, self.boilerplate.recurring(site, blocks))
+        """Recompute an article's text; a re-cleaning (not a new ``capture``: its blocks'
+        fingerprints and their page counts just counted) updates its latest version in place,
+        since cleaning is not a change of the article."""
+        fingerprints, counted = capture or (None, None)
+        if fingerprints is None and self.boilerplate.enabled:
+            fingerprints = block_fingerprints(blocks)
+        recurring = self.boilerplate.recurring(site, blocks, fingerprints, counted)
+        text = compose_text(blocks, kept, recurring, fingerprints)
         digest = text_digest(title, text)
         cursor = self.db.execute(
             "UPDATE articles SET text = ?, text_digest = ? WHERE id = ? AND"
@@ -323,7 +329,7 @@ class ArticleStore:
         )
         if cursor.rowcount:
             self.clusters.update(article_id, text)  # wire copies follow the text a reader sees
-        if cursor.rowcount and not new_capture:
+        if cursor.rowcount and capture is None:
             self.versions.sync_latest(article_id)
         return bool(cursor.rowcount)
 

@@ -88,3 +88,33 @@ def test_in_page_verdicts_are_respected(tmp_path: Path) -> None:
             ArticleRow("http://s/1", "s", tuple(blocks), (True, False), extracted, now_iso())
         )
         assert texts(store)["http://s/1"] == story(1)[0]
+
+
+def test_a_block_twice_on_a_page_counts_one_page_and_keeps_its_last_text(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=2) as store:
+        store.save_article(row("http://s/1", "s", [*story(1), "© 2025 Ledger", "© 2026 Ledger"]))
+        assert "© 2025 Ledger" in texts(store)["http://s/1"]  # on one page, not two
+        (learned,) = [b for b in store.boilerplate.learned("s") if "Ledger" in b.sample]
+        assert (learned.pages, learned.sample) == (1, "© 2026 Ledger")
+        store.save_article(row("http://s/2", "s", [*story(2), "© 2027 Ledger"]))
+        assert all("Ledger" not in text for text in texts(store).values())
+
+
+def test_a_page_of_many_blocks_is_counted_and_stripped_whole(tmp_path: Path) -> None:
+    menu = [f"Section {chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(450)]
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=2) as store:
+        store.save_article(row("http://s/1", "s", [*story(1), *menu]))
+        assert {b.pages for b in store.boilerplate.learned("s")} == {1}
+        assert len(store.boilerplate.learned("s")) == 451
+        store.save_article(row("http://s/2", "s", [*menu, *story(2)]))
+        assert texts(store) == {"http://s/1": story(1)[0], "http://s/2": story(2)[0]}
+        assert sorted(b.sample for b in store.boilerplate.learned("s", min_pages=2)) == menu
+
+
+def test_learning_an_article_again_counts_only_its_new_blocks(tmp_path: Path) -> None:
+    with ArticleStore(tmp_path / "a.db", boilerplate_min_pages=2) as store:
+        store.save_article(row("http://s/1", "s", [*story(1), APPEAL]))
+        (article_id,) = [r["id"] for r in store.articles()]
+        assert store.boilerplate.learn("s", article_id, [APPEAL, PITCH]) == set()
+        pages = {b.sample: b.pages for b in store.boilerplate.learned("s")}
+        assert pages == {story(1)[0]: 1, APPEAL: 1, PITCH: 1}
