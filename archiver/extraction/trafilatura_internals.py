@@ -55,6 +55,8 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 log = logging.getLogger(__name__)
 
 _ELEMENTS = XPath("count(//*)")
+# compare_extraction's test of a body it may replace: no paragraph text, or more tables than <p>
+_STRUCTURALLY_DEFICIENT = XPath("not(.//p//text()) or count(.//table) > count(.//p)")
 
 __all__ = [
     "JSON_MINIFY",
@@ -147,9 +149,7 @@ def _readability_may_win(tree: HtmlElement, body: _Element, text: str) -> bool:
     readability's 3 ms on about a page in four (a check of 0.05 ms); where it is skipped, it is
     handed an empty page, whose empty text ``compare_extraction`` never takes.
     """
-    if not text or not body.xpath(".//p//text()"):
-        return True
-    if len(body.findall(".//table")) > len(body.findall(".//p")):
+    if not text or _STRUCTURALLY_DEFICIENT(body):
         return True
     return len(tree.text_content()) > 2 * len(text)
 
