@@ -88,6 +88,33 @@ def test_trafilatura_body_is_bare_extractions_body_on_short_stories(
     assert xmltotxt(body, False) == xmltotxt(document.body, False)
 
 
+def _grown_by_readability(kind: str) -> str:
+    """A page whose text readability's output makes longer than the page's own."""
+    story = f"<p>{_SENTENCE * 3}</p>"
+    if kind == "video-embeds":  # readability gives each video iframe the text "VIDEO"
+        byline = (
+            "<div class='byline'>By Jane Reporter, with additional reporting from the coast</div>"
+        )
+        embeds = "".join(
+            f'<iframe src="https://www.youtube.com/embed/v{i}"></iframe>' for i in range(130)
+        )
+        return f"<html><body><article>{story}{byline}{embeds}</article></body></html>"
+    # a raw-text element: its "&"s come back from readability's XML round trip as "&amp;"
+    return (
+        f"<html><body><article>{story}{story}<{kind}>{'&' * 300}</{kind}></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize("kind", ["video-embeds", "xmp", "noembed", "noframes", "plaintext"])
+def test_trafilatura_body_runs_readability_where_its_text_outgrows_the_page(kind: str) -> None:
+    markup = _grown_by_readability(kind)
+    document = bare_extraction(load_html(markup), url="https://x.org/a", include_comments=False)
+    body = trafilatura_body(load_html(markup), "https://x.org/a")
+    assert document is not None and body is not None
+    assert xmltotxt(body, False) == xmltotxt(document.body, False)
+    assert body.tag == document.body.tag
+
+
 def test_a_page_of_teasers_goes_through_trafilaturas_recall_stage() -> None:
     """The short-story pages reach stage 4 where they should: else they test nothing of it."""
     markup = _short_story_page(2, 40, 30, "div")

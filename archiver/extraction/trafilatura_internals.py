@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 _ELEMENTS = XPath("count(//*)")
 # compare_extraction's test of a body it may replace: no paragraph text, or more tables than <p>
 _STRUCTURALLY_DEFICIENT = XPath("not(.//p//text()) or count(.//table) > count(.//p)")
+_RAW_TEXT = XPath("boolean(//xmp | //plaintext | //noembed | //noframes)")
+_IFRAMES = XPath("count(//iframe)")
 
 __all__ = [
     "JSON_MINIFY",
@@ -144,14 +146,17 @@ def _readability_may_win(tree: HtmlElement, body: _Element, text: str) -> bool:
     """Whether readability's text could replace ``text`` in ``compare_extraction``.
 
     With some text of its own and a body of paragraphs rather than tables, trafilatura takes
-    readability's text only when it is over twice as long; readability's text is drawn from
-    the page's, so a page with at most twice ``text``'s characters cannot give it. That saves
-    readability's 3 ms on about a page in four (a check of 0.05 ms); where it is skipped, it is
-    handed an empty page, whose empty text ``compare_extraction`` never takes.
+    readability's text only when it is over twice as long. readability's text is drawn from
+    the page's, with two ways to grow: each video ``<iframe>`` it keeps gets the text "VIDEO",
+    and in raw-text elements (``<xmp>``, ``<plaintext>``…) its round trip through XML turns
+    ``&`` into ``&amp;``. So a page without raw-text elements whose characters, plus five per
+    iframe, are at most twice ``text``'s cannot give it. That saves readability's 3 ms on about
+    a page in four (a check of 0.05 ms); where it is skipped, it is handed an empty page, whose
+    empty text ``compare_extraction`` never takes.
     """
-    if not text or _STRUCTURALLY_DEFICIENT(body):
+    if not text or _STRUCTURALLY_DEFICIENT(body) or _RAW_TEXT(tree):
         return True
-    return len(tree.text_content()) > 2 * len(text)
+    return len(tree.text_content()) + 5 * int(_IFRAMES(tree)) > 2 * len(text)
 
 
 def _escalated(
@@ -163,13 +168,13 @@ def _escalated(
     r_body, r_text = body, ""
     try:
         r_body, r_text = _recall_retry(tree, r_options, url)
-    except Exception:  # as trafilatura: a failed retry leaves the extraction as it was
-        log.warning("recall retry failed for %s", url, exc_info=True)
+    except Exception as error:  # as trafilatura: a failed retry leaves the extraction as it was
+        log.warning("recall retry failed for %s: %s", url, error)
     j_body, j_text = body, ""
     try:
         j_body, j_text = justext_rescue(copy(tree), options)
-    except Exception:
-        log.warning("justext candidate failed for %s", url, exc_info=True)
+    except Exception as error:
+        log.warning("justext candidate failed for %s: %s", url, error)
     if len(j_text) > len(r_text) and len(j_text) > ESCALATION_JUSTEXT_RATIO * len(text):
         return j_body, j_text
     if len(r_text) >= options.min_extracted_size and len(r_text) > ESCALATION_ACCEPT_RATIO * len(
