@@ -111,8 +111,8 @@ class SiteBoilerplate:
     def _add_blocks(self, site: str, blocks: Sequence[tuple[int, str]]) -> list[tuple[int, int]]:
         """Count one more page for each block (fingerprint, text); return their pages now.
 
-        One statement writes the rows in the order given, as one statement a block did: the
-        same rowids.
+        The rows are written in the order given, so new blocks get the rowids they got when
+        each block had a statement of its own.
         """
         if not blocks:
             return []

@@ -313,9 +313,9 @@ class ArticleStore:
         kept: Sequence[bool],
         capture: tuple[Sequence[int], Mapping[int, int]] | None = None,
     ) -> bool:
-        """Recompute an article's text; a re-cleaning (not a new ``capture``: its blocks'
-        fingerprints and their page counts just counted) updates its latest version in place,
-        since cleaning is not a change of the article."""
+        """Recompute an article's text. ``capture`` is given for a newly stored capture: its
+        blocks' fingerprints and the page counts just learned from it. Without it (a re-cleaning),
+        the latest version is updated in place, since cleaning is not a change of the article."""
         fingerprints, counted = capture or (None, None)
         if fingerprints is None and self.boilerplate.enabled:
             fingerprints = block_fingerprints(blocks)
