@@ -58,6 +58,19 @@ def cdxj_lines(warcs: Path) -> int:
     return len(done.stdout.splitlines())
 
 
+def assert_stopped_once(
+    run: subprocess.CompletedProcess[str], db: Path, status: str, error: str
+) -> None:
+    """The crawl exited 1 without a traceback, logged one ERROR line holding ``error`` and
+    recorded ``status`` as its crawl's."""
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-6000:]
+    errors = [line for line in run.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and error in errors[0], errors
+    ((found,),) = rows(db, "SELECT status FROM crawls")
+    assert found == status
+
+
 def splice_torn_record(db: Path, path: Path, at_record: int) -> int:
     """Put a torn record in the middle of ``path`` as the old writer left it; return its offset.
 
@@ -84,17 +97,14 @@ def test_a_full_disk_stops_the_crawl_and_a_resume_repairs_a_torn_record_anywhere
     with site:
         full = run_archiver("crawl", site.url, *ARGS, cwd=tmp_path)
         db, warcs = tmp_path / "a.db", small_disk / "w"
-        assert full.returncode == 1, full.stderr[-3000:]
+        assert_stopped_once(
+            full, db, "warc write failed", "No space left on device; stopping the crawl"
+        )
         last = full.stderr.strip().splitlines()[-1]
         assert last.startswith("Error: cannot write WARC file disk/w/archiver-")
         assert last.endswith(
             ": No space left on device; the crawl stopped there: make room and crawl again"
         )
-        assert "Traceback" not in full.stderr, full.stderr[-6000:]
-        errors = [line for line in full.stderr.splitlines() if " ERROR: " in line]
-        assert len(errors) == 1 and "No space left on device; stopping the crawl" in errors[0]
-        ((status,),) = rows(db, "SELECT status FROM crawls")
-        assert status == "warc write failed"
         # nothing torn is left, every row has its record and every article its capture
         for path in warcs.glob("*.warc.gz"):
             verify_warc(path)
@@ -148,16 +158,11 @@ def test_a_full_job_folder_stops_the_crawl_in_one_line_and_the_next_run_loses_no
 
         leave_free(small_disk, JOB_ROOM)
         full = run_archiver("crawl", site.url, *JOB_ARGS, cwd=tmp_path)
-        assert full.returncode == 1, full.stderr[-3000:]
-        assert "Traceback" not in full.stderr, full.stderr[-6000:]
+        assert_stopped_once(full, tmp_path / "a.db", "job write failed", "job folder")
         assert full.stderr.strip().splitlines()[-1] == (
             "Error: cannot write to the job folder disk/jobs/full: No space left on device;"
             " the crawl stopped there: make room and crawl again"
         )
-        errors = [line for line in full.stderr.splitlines() if " ERROR: " in line]
-        assert len(errors) == 1 and "job folder" in errors[0], errors
-        ((status,),) = rows(tmp_path / "a.db", "SELECT status FROM crawls")
-        assert status == "job write failed"
         first = len(rows(tmp_path / "a.db", "SELECT id FROM articles"))
         assert 0 < first < len(stories)
 

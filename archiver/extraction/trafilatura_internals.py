@@ -119,31 +119,35 @@ def _sequence(tree: HtmlElement, options: Extractor, url: str) -> tuple[_Element
         tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
     cleaned, backup = _prepare_tree(tree, options, url)
     body, text = extract_content(cleaned, options)
-    readability_input = copy(tree) if _readability_may_win(tree, body, text) else HtmlElement()
+    page_chars = len(tree.text_content())  # tree is left as it is until stage 4: read once
+    may_win = _readability_may_win(tree, page_chars, body, text)
+    readability_input = copy(tree) if may_win else HtmlElement()
     body, text = compare_extraction(backup, readability_input, body, text, options)
     if len(text) < options.min_extracted_size:  # stage 3: the baseline, if it adds text
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
             body, text = b_body, b_text
-    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(tree, text):
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(tree, page_chars, text):
         body, text = _escalated(tree, options, url, body, text)
     return body, text
 
 
-def _covers_little(tree: HtmlElement, text: str) -> bool:
+def _covers_little(tree: HtmlElement, page_chars: int, text: str) -> bool:
     """trafilatura's test for stage 4: ``text`` is under a fifth of the page's text.
 
     The page's text (``html2txt``, 4 ms) is measured only when a bound on it (its characters
-    before cleaning, plus the two spaces it may add around each element) leaves the answer open.
+    before cleaning, ``page_chars``, plus the two spaces it may add around each element) leaves
+    the answer open.
     """
-    bound = len(tree.text_content()) + 2 * int(_ELEMENTS(tree))
+    bound = page_chars + 2 * int(_ELEMENTS(tree))
     if len(text) >= ESCALATION_PAGE_SHARE * bound:
         return False
     return len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))
 
 
-def _readability_may_win(tree: HtmlElement, body: _Element, text: str) -> bool:
-    """Whether readability's text could replace ``text`` in ``compare_extraction``.
+def _readability_may_win(tree: HtmlElement, page_chars: int, body: _Element, text: str) -> bool:
+    """Whether readability's text could replace ``text`` in ``compare_extraction``
+    (``page_chars``: the characters of ``tree``'s text).
 
     With some text of its own and a body of paragraphs rather than tables, trafilatura takes
     readability's text only when it is over twice as long. readability's text is drawn from
@@ -156,7 +160,7 @@ def _readability_may_win(tree: HtmlElement, body: _Element, text: str) -> bool:
     """
     if not text or _STRUCTURALLY_DEFICIENT(body) or _RAW_TEXT(tree):
         return True
-    return len(tree.text_content()) + 5 * int(_IFRAMES(tree)) > 2 * len(text)
+    return page_chars + 5 * int(_IFRAMES(tree)) > 2 * len(text)
 
 
 def _escalated(
