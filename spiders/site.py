@@ -11,7 +11,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
-from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from archiver.crawl.article_row import ListedDate
@@ -38,6 +37,7 @@ from spiders.documents import (
 from spiders.entries import Listing, published_before
 from spiders.failures import TOO_LARGE_INFLATED, failure_kind
 from spiders.feeds import parse_feed
+from spiders.links import LinkCleaner, page_links
 from spiders.sitemaps import parse_sitemap
 
 # request.meta key: what the request is expected to return ("feed", "sitemap", "robots")
@@ -62,8 +62,6 @@ _FEED_XPATH = (
     "//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"
     "[contains(@type, 'rss') or contains(@type, 'atom') or contains(@type, 'rdf')]/@href"
 )
-# Hosts are checked by the plan: LinkExtractor's allow_domains does not match IP-address hosts.
-_LINKS = LinkExtractor(unique=True, deny_extensions=[])
 _XML_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml")
 
 
@@ -203,7 +201,7 @@ class SiteSpider(scrapy.Spider):
     # -- reading each kind of response -------------------------------------------------------
     def _page(self, response: HtmlResponse) -> Iterator[PageItem | Request]:
         capture = CaptureMeta.of(response.meta)
-        links = [link.url for link in _LINKS.extract_links(response)]
+        links = page_links(response)
         cap = self.settings.getint("CRAWL_MAX_LINKS_PER_PAGE")
         if not capture.already_stored:
             yield PageItem(
@@ -294,12 +292,13 @@ class SiteSpider(scrapy.Spider):
         depth = int(response.meta.get("depth", 0)) + 1
         if site is not None and site.depth is not None and depth > site.depth:
             return
+        clean = LinkCleaner(response)
         for raw in urls:
             if getattr(self, FRONTIER_CLOSED, False):  # --max-pages reached: the crawl is closing
                 self._skipped("over --max-pages", 1)
                 continue
             try:
-                url = clean_url(response.urljoin(raw))
+                url = clean(raw)
             except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …
                 self._skipped("bad link URL", 1)
                 continue
