@@ -29,7 +29,7 @@ _LINK_SCHEMES = frozenset({"http", "https", "file", "ftp"})  # Scrapy's ``_is_va
 # root, or a host after "//" (with or without a scheme). Tabs and line breaks, which URL parsing
 # deletes wherever they are, could make "/\t/" an empty "//": such hrefs are resolved in full.
 _ORIGIN_ONLY = re.compile(r"(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#\t\r\n]|/(?!/))[^\t\r\n]*\Z")
-_REMEMBERED = 1 << 16  # hrefs; a few MB at most
+_REMEMBERED = 1 << 14  # hrefs, and links cleaned: at most a few MB each
 _FULL: str = "\x00resolve in full"  # no URL is spelled so: safe URLs are percent-encoded
 
 
