@@ -3,10 +3,11 @@
 Scrapy's extractor resolves every ``href`` anew: it strips it, joins it to the page's base URL,
 makes it a safe URL, joins it to the page's URL again, and reads each link's text, which the
 crawl never uses. A news page repeats most of its links on every page of its site (navigation,
-sections, the most-read list), so what an ``href`` becomes is remembered when it depends only
-on the scheme and host of the page and its base, never on their paths: a path from the root,
-or a host after ``//``. Every other ``href`` is resolved per page, as Scrapy does. The same goes
-for the clean URL the spider requests for each link. Tests hold both to Scrapy's result.
+sections, the most-read list), so what an ``href`` becomes is remembered when it depends only on
+the scheme and netloc (host, port, user) of the page and its base, never on their paths: a path
+from the root, or a netloc after ``//``. Every other ``href`` is resolved per page, as Scrapy
+does. The same goes for the clean URL the spider requests for each link. Tests hold both to
+Scrapy's result.
 """
 
 from __future__ import annotations
@@ -15,25 +16,24 @@ import re
 from functools import cached_property, lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.response import get_base_url
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
 from archiver.extraction.urls import clean_url
 
-_XHTML = "{http://www.w3.org/1999/xhtml}"
-_LINK_TAGS = ("a", "area", f"{_XHTML}a", f"{_XHTML}area")
 _LINK_SCHEMES = frozenset({"http", "https", "file", "ftp"})  # Scrapy's ``_is_valid_url``
-# An href whose resolution reads no more of the base than its scheme and host: a path from the
-# root, or a host after "//" (with or without a scheme). Tabs and line breaks, which URL parsing
-# deletes wherever they are, could make "/\t/" an empty "//": such hrefs are resolved in full.
+# A link whose resolution reads no more of the base than its scheme and netloc: a path from the
+# root, or a netloc after "//" (with or without a scheme). Tabs and line breaks, which URL parsing
+# deletes wherever they are, could make "/\t/" an empty "//": such links are resolved in full, as
+# are those starting with a space or a control character, which URL parsing strips.
 _ORIGIN_ONLY = re.compile(r"(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#\t\r\n]|/(?!/))[^\t\r\n]*\Z")
-_REMEMBERED = 1 << 14  # hrefs, and links cleaned: at most a few MB each
-_FULL: str = "\x00resolve in full"  # no URL is spelled so: safe URLs are percent-encoded
+_LONGEST_REMEMBERED = 512  # characters; longer links are rare, and would crowd the tables
+_REMEMBERED = 1 << 14  # entries of each table: a few MB at most
 
 
-def page_links(response: TextResponse) -> list[str]:
+def page_links(response: HtmlResponse) -> list[str]:
     """The page's ``<a>`` and ``<area>`` link URLs, in order of first appearance, each once."""
     base = get_base_url(response)
     page, encoding = response.url, response.encoding
@@ -42,8 +42,10 @@ def page_links(response: TextResponse) -> list[str]:
     urls: dict[str, None] = {}
     for href in _hrefs(response):
         stripped = strip_html5_whitespace(href)
-        url = _remembered(stripped, base_origin, page_origin, encoding) if remember else _FULL
-        if url is _FULL:
+        known, url = False, None
+        if remember and _rememberable(stripped):
+            known, url = _resolved_from_origins(stripped, base_origin, page_origin, encoding)
+        if not known:
             url = _resolved(stripped, base, page, encoding)
         if url is not None:
             urls[url] = None
@@ -58,7 +60,8 @@ class LinkCleaner:
 
     @cached_property
     def _base(self) -> tuple[str, tuple[str, str] | None]:
-        """The base URL links are joined to, and its scheme and host if a join may be remembered."""
+        """The base URL links are joined to, and its scheme and netloc if a join may be
+        remembered."""
         response = self._response
         base = get_base_url(response) if isinstance(response, TextResponse) else response.url
         origin = _origin(base)
@@ -66,7 +69,7 @@ class LinkCleaner:
 
     def __call__(self, link: str) -> str:
         base, origin = self._base
-        if origin is not None and _ORIGIN_ONLY.match(link):
+        if origin is not None and _rememberable(link):
             return _clean_remembered(link, origin)
         return clean_url(urljoin(base, link))
 
@@ -78,7 +81,7 @@ def _clean_remembered(link: str, origin: tuple[str, str]) -> str:
 
 
 def _origin(url: str) -> tuple[str, str]:
-    """The URL's scheme and host (with port); empty for a URL that cannot be parsed."""
+    """The URL's scheme and netloc; empty for a URL that cannot be parsed."""
     try:
         return urlsplit(url)[:2]
     except ValueError:
@@ -86,40 +89,41 @@ def _origin(url: str) -> tuple[str, str]:
 
 
 def _web_origin(origin: tuple[str, str]) -> bool:
-    """Whether a URL of this scheme and host can be rebuilt from them alone for joining."""
-    scheme, host = origin
-    return scheme in ("http", "https") and bool(host)
+    """Whether a URL of this scheme and netloc can be rebuilt from them alone for joining."""
+    scheme, netloc = origin
+    return scheme in ("http", "https") and bool(netloc)
 
 
-def _hrefs(response: TextResponse) -> dict[str, None]:
-    """Each distinct ``href`` of the page's links, in document order."""
+def _rememberable(link: str) -> bool:
+    """Whether what ``link`` resolves to may be remembered by origin (see ``_ORIGIN_ONLY``)."""
+    return len(link) <= _LONGEST_REMEMBERED and _ORIGIN_ONLY.match(link) is not None
+
+
+def _hrefs(response: HtmlResponse) -> dict[str, None]:
+    """Each distinct ``href`` of the page's links, in document order.
+
+    The HTML parser keeps no namespaces, so ``a`` and ``area`` are every element Scrapy reads.
+    """
     hrefs: dict[str, None] = {}
-    for element in response.selector.root.iter(*_LINK_TAGS):
+    for element in response.selector.root.iter("a", "area"):
         href = element.get("href")
         if href is not None:
             hrefs[href] = None
     return hrefs
 
 
-def _remembered(
-    href: str, base_origin: tuple[str, str], page_origin: tuple[str, str], encoding: str
-) -> str | None:
-    """``_resolved`` from the scheme and host of the base and the page alone, remembered;
-    ``_FULL`` when the href, or the safe URL made of it, needs their paths too."""
-    if not _ORIGIN_ONLY.match(href):
-        return _FULL
-    return _remembered_origin_only(href, base_origin, page_origin, encoding)
-
-
 @lru_cache(maxsize=_REMEMBERED)
-def _remembered_origin_only(
+def _resolved_from_origins(
     href: str, base_origin: tuple[str, str], page_origin: tuple[str, str], encoding: str
-) -> str | None:
-    """``_resolved`` against the roots of the two origins (``_FULL``: the safe URL needs more)."""
+) -> tuple[bool, str | None]:
+    """``_resolved`` against the roots of the base and the page, remembered: (True, its
+    result), or (False, None) when the safe URL made of ``href`` needs the page's path too."""
     safe = _safe(href, f"{base_origin[0]}://{base_origin[1]}/", encoding)
-    if safe is None or not _ORIGIN_ONLY.match(safe):
-        return _FULL if safe is not None else None
-    return _linked(safe, f"{page_origin[0]}://{page_origin[1]}/")
+    if safe is None:
+        return True, None
+    if not _ORIGIN_ONLY.match(safe):
+        return False, None
+    return True, _linked(safe, f"{page_origin[0]}://{page_origin[1]}/")
 
 
 def _resolved(href: str, base: str, page: str, encoding: str) -> str | None:

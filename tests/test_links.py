@@ -25,7 +25,8 @@ _PIECES = [
     *(" ", "\t", "\n", "\r", "\x0c", "\x01", "é", "ü", "utm_source=x", "&amp;"),
 ]
 _STARTS = ["", "/", "//", "http://", "https://", "HTTP://", "//h.test", "http://h.test", "/a/"]
-# Each resolved with more of the base than its scheme and host, or made so by URL parsing
+# Each resolved with more of the base than its scheme and netloc, or made so by URL parsing,
+# or too long to be remembered
 _EDGES = [
     "//",
     "//:",
@@ -37,6 +38,8 @@ _EDGES = [
     "//\x01",
     "///x",
     "http:///x",
+    "/" + "é" * 600,
+    "//h.test/" + "x" * 600,
 ]
 _PAGES = [
     "http://h.test/a/b/c.html?q=1",
@@ -80,7 +83,7 @@ def _our_links(response: TextResponse) -> list[str] | type[Exception]:
 def test_page_links_match_scrapys_on_odd_hrefs_across_pages_of_one_site() -> None:
     """The same hrefs on pages of different paths, bases and encodings: what is remembered from
     one page must be right on the next."""
-    links._remembered_origin_only.cache_clear()
+    links._resolved_from_origins.cache_clear()
     rng = random.Random(12)
     for _ in range(600):
         hrefs = _hrefs(rng, 8)
@@ -89,7 +92,7 @@ def test_page_links_match_scrapys_on_odd_hrefs_across_pages_of_one_site() -> Non
             encoding = rng.choice(["utf-8", "latin-1", "cp1251"])
             ours = _our_links(HtmlResponse(url, body=body, encoding=encoding))
             assert ours == _scrapy_links(HtmlResponse(url, body=body, encoding=encoding)), hrefs
-    assert links._remembered_origin_only.cache_info().hits > 1000
+    assert links._resolved_from_origins.cache_info().hits > 1000
 
 
 @pytest.mark.parametrize("page", sorted(SITES.rglob("*.html")), ids=lambda p: p.name)
