@@ -20,7 +20,7 @@ from archiver.crawl.middlewares import FRONTIER_CLOSED
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from archiver.extraction.pagekind import HUB
-from archiver.extraction.urls import BadUrl, clean_url
+from archiver.extraction.urls import BadUrl
 from spiders.documents import (
     FEED,
     GZIP,
@@ -220,9 +220,10 @@ class SiteSpider(scrapy.Spider):
         feeds = response.xpath(_FEED_XPATH).getall()
         yield from self._follow(response, feeds, FEED, declared_by_site=True)
         if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
+            clean = LinkCleaner(response)
             for src in _requisites(response):
                 try:
-                    url = clean_url(response.urljoin(src))
+                    url = clean(src)
                 except ValueError:
                     self._skipped("bad link URL", 1)
                     continue

@@ -137,18 +137,13 @@ class SiteBoilerplate:
         )
 
     def recurring(
-        self,
-        site: str,
-        texts: Iterable[str],
-        fingerprints: Iterable[int] | None = None,
-        counted: Mapping[int, int] | None = None,
+        self, site: str, fingerprints: Iterable[int], counted: Mapping[int, int] | None = None
     ) -> set[int]:
-        """The fingerprints among ``texts`` (``fingerprints``: theirs, if known) that the site
-        repeats on enough pages to strip; pages :meth:`count` just returned (``counted``) are
-        not read again."""
+        """The blocks among ``fingerprints`` that the site repeats on enough pages to strip;
+        pages :meth:`count` just returned (``counted``) are not read again."""
         if not self.enabled:
             return set()
-        wanted = set(block_fingerprints(texts) if fingerprints is None else fingerprints)
+        wanted = set(fingerprints)
         known = counted or {}
         found = {fp for fp in wanted if known.get(fp, 0) >= self.min_pages}
         unknown = sorted(fp for fp in wanted if fp not in known)
@@ -187,19 +182,10 @@ class SiteBoilerplate:
 
 
 def compose_text(
-    texts: Sequence[str],
-    kept: Sequence[bool],
-    recurring: set[int],
-    fingerprints: Sequence[int] | None = None,
+    texts: Sequence[str], kept: Sequence[bool], recurring: set[int], fingerprints: Sequence[int]
 ) -> str:
     """The article text: blocks the in-page layer kept, minus the site's recurring blocks
-    (``fingerprints``: the blocks', if known)."""
-    if not recurring:
-        return "\n".join(text for text, keep in zip(texts, kept, strict=True) if keep)
-    if fingerprints is None:
-        fingerprints = [
-            block_fingerprint(text) if keep else 0 for text, keep in zip(texts, kept, strict=True)
-        ]
+    (``fingerprints``: the blocks', in order)."""
     return "\n".join(
         text
         for text, keep, fingerprint in zip(texts, kept, fingerprints, strict=True)

@@ -316,10 +316,8 @@ class ArticleStore:
         """Recompute an article's text. ``capture`` is given for a newly stored capture: its
         blocks' fingerprints and the page counts just learned from it. Without it (a re-cleaning),
         the latest version is updated in place, since cleaning is not a change of the article."""
-        fingerprints, counted = capture or (None, None)
-        if fingerprints is None and self.boilerplate.enabled:
-            fingerprints = block_fingerprints(blocks)
-        recurring = self.boilerplate.recurring(site, blocks, fingerprints, counted)
+        fingerprints, counted = capture or (block_fingerprints(blocks), None)
+        recurring = self.boilerplate.recurring(site, fingerprints, counted)
         text = compose_text(blocks, kept, recurring, fingerprints)
         digest = text_digest(title, text)
         cursor = self.db.execute(
