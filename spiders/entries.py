@@ -40,6 +40,7 @@ class Listing:
 
 
 BAD_URL = "bad URL"
+CRAWLED_SCHEMES = ("http://", "https://")  # what clean_url spells a crawlable URL with
 BAD_DATE = "bad date"
 
 
@@ -58,11 +59,15 @@ def element_text(element: etree._Element) -> str | None:
 
 def entry_url(base_url: str, link: str) -> str:
     """The entry's link resolved against the document and cleaned; ``BadEntry`` when no request
-    could be made for it (bad port, broken IPv6 literal, lone surrogate)."""
+    could be made for it (bad port, broken IPv6 literal, lone surrogate, a scheme other than
+    http and https)."""
     try:
-        return clean_url(urljoin(base_url, link))
+        url = clean_url(urljoin(base_url, link))
     except ValueError as exc:
         raise BadEntry(str(exc)) from exc
+    if not url.startswith(CRAWLED_SCHEMES):
+        raise BadEntry(f"{link!r} is not an http or https URL")
+    return url
 
 
 def parse_date(text: str | None) -> datetime | None:

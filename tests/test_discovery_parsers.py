@@ -95,6 +95,18 @@ def test_sitemap_index_lists_sitemaps_with_lastmod() -> None:
     ]
 
 
+def test_entries_a_crawl_cannot_request_are_counted_as_bad_urls() -> None:
+    locs = ["/kept", "javascript:void(0)", "mailto:desk@example.org", "ftp://h/x", "A:////"]
+    urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+    listing = parse_sitemap(f"<urlset>{urls}</urlset>".encode(), BASE)
+    assert [e.url for e in listing.entries] == [BASE + "kept"]
+    assert listing.bad == ("bad URL",) * 4
+    items = "".join(f"<item><link>{loc}</link></item>" for loc in locs)
+    feed = parse_feed(f"<rss><channel>{items}</channel></rss>".encode(), BASE)
+    assert [e.url for e in feed.entries] == [BASE + "kept"]
+    assert feed.bad == ("bad URL",) * 4
+
+
 def test_a_broken_sitemap_is_malformed() -> None:
     xml = b"<?xml version='1.0'?><urlset><url><loc>http://x/1</loc></url<url><loc>"
     listing = parse_sitemap(xml, BASE)

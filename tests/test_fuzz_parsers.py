@@ -65,11 +65,13 @@ def _feed(links: list[str], dates: list[str]) -> bytes:
 @BOUNDED
 @given(st.lists(XML_TEXT, max_size=8), st.lists(XML_TEXT, max_size=8))
 @example(["http://h/&#xD800;", "http://[::1/x", "http://h:99999/x", "ok"], ["2024-13"] * 4)
+@example(["A:////", "javascript:x", "file:///etc/passwd"], [""])  # no scheme a crawl requests
 def test_a_sitemap_never_raises_and_lists_only_crawlable_urls(
     locs: list[str], dates: list[str]
 ) -> None:
     listing = parse_sitemap(_sitemap(locs, dates), BASE)
     for entry in listing.entries:
+        assert entry.url.startswith(("http://", "https://"))
         assert clean_url(entry.url) == entry.url
     assert len(listing.entries) + listing.bad.count("bad URL") <= len(locs)
 
@@ -78,11 +80,13 @@ def test_a_sitemap_never_raises_and_lists_only_crawlable_urls(
 @given(st.lists(XML_TEXT, max_size=8), st.lists(XML_TEXT, max_size=8))
 @example(["0 #0"], [""])  # a space before the fragment: cleaned twice, spelled twice
 @example(["http://h:99999/", "http://h/&#xD800;", "/ok"], ["2024-13", "Fri, 99 Nov 2026", ""])
+@example(["A:////", "mailto:a@b", "data:,x"], [""])  # no scheme a crawl requests
 def test_a_feed_never_raises_and_lists_only_crawlable_urls(
     links: list[str], dates: list[str]
 ) -> None:
     listing = parse_feed(_feed(links, dates), BASE)
     for entry in listing.entries:
+        assert entry.url.startswith(("http://", "https://"))
         assert clean_url(entry.url) == entry.url
 
 
