@@ -40,8 +40,8 @@ class Listing:
 
 
 BAD_URL = "bad URL"
-CRAWLED_SCHEMES = ("http://", "https://")  # what clean_url spells a crawlable URL with
 BAD_DATE = "bad date"
+CRAWLED_SCHEMES = ("http://", "https://")  # how clean_url spells the start of a crawlable URL
 
 
 class BadEntry(ValueError):

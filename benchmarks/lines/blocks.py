@@ -34,7 +34,7 @@ from archiver.extraction.trafilatura_internals import load_html  # noqa: E402
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 from benchmarks.extraction import load_pages  # noqa: E402
 from benchmarks.lines.dataset import PageLines, load  # noqa: E402
-from benchmarks.lines.narrowing import ASIDE, STORY  # noqa: E402
+from benchmarks.lines.narrowing import ASIDE, STORY, fold_training  # noqa: E402
 from benchmarks.lines.train import FOLDS, SEED, Counts, fold_of, other_lines  # noqa: E402
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -256,9 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         data.append((page, rows, texts, labels_of(page, texts)))
     today, judged = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
-        train = [d for d in data if fold_of(d[0].site) != fold]
-        x = [r for d in train for r, y in zip(d[1], d[3], strict=True) if y is not None]
-        y = [y for d in train for y in d[3] if y is not None]
+        x, y = fold_training([(d[0], d[1], d[3]) for d in data], fold)
         model = HistGradientBoostingClassifier(random_state=SEED, **PARAMS).fit(x, y)  # type: ignore[arg-type]
         for page, rows, texts, _ in (d for d in data if fold_of(d[0].site) == fold):
             today.add(

@@ -150,9 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     data = [_prepared(page, markup.get(page.url)) for page in load(root)]
     today, dropped = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
-        train = [d for d in data if fold_of(d[0].site) != fold]
-        x = [r for d in train for r, y in zip(d[2], d[3], strict=True) if y is not None]
-        y = [y for d in train for y in d[3] if y is not None]
+        x, y = fold_training([(d[0], d[2], d[3]) for d in data], fold)
         model = GradientBoostingClassifier(random_state=SEED, **PARAMS).fit(x, y)  # type: ignore[arg-type]
         for page, kept, rows, _ in (d for d in data if fold_of(d[0].site) == fold):
             today.add(page, " ".join(b.text for b in kept))
@@ -170,6 +168,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'today':<16}{_row(today)}")
     for threshold, counts in dropped.items():
         print(f"{f'drop at {threshold}':<16}{_row(counts)}")
+
+
+def fold_training(
+    data: Sequence[tuple[PageLines, Sequence[list[float]], Sequence[int | None]]], fold: int
+) -> tuple[list[list[float]], list[int]]:
+    """The labelled rows of the pages outside ``fold`` (page, rows, labels): what its model
+    learns from."""
+    train = [(rows, labels) for page, rows, labels in data if fold_of(page.site) != fold]
+    x = [r for rows, labels in train for r, y in zip(rows, labels, strict=True) if y is not None]
+    return x, [y for _, labels in train for y in labels if y is not None]
 
 
 def _prepared(
