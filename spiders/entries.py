@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from archiver.extraction.urls import clean_url
+from archiver.extraction.urls import clean_url, is_crawlable
 
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
@@ -41,7 +41,6 @@ class Listing:
 
 BAD_URL = "bad URL"
 BAD_DATE = "bad date"
-CRAWLED_SCHEMES = ("http://", "https://")  # how clean_url spells the start of a crawlable URL
 
 
 class BadEntry(ValueError):
@@ -65,7 +64,7 @@ def entry_url(base_url: str, link: str) -> str:
         url = clean_url(urljoin(base_url, link))
     except ValueError as exc:
         raise BadEntry(str(exc)) from exc
-    if not url.startswith(CRAWLED_SCHEMES):
+    if not is_crawlable(url):
         raise BadEntry(f"{link!r} is not an http or https URL")
     return url
 

@@ -20,7 +20,7 @@ from archiver.crawl.middlewares import FRONTIER_CLOSED
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from archiver.extraction.pagekind import HUB
-from archiver.extraction.urls import BadUrl
+from archiver.extraction.urls import BadUrl, is_crawlable
 from spiders.documents import (
     FEED,
     GZIP,
@@ -303,7 +303,7 @@ class SiteSpider(scrapy.Spider):
             except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …
                 self._skipped("bad link URL", 1)
                 continue
-            if urlsplit(url).scheme not in {"http", "https"}:
+            if not is_crawlable(url):
                 continue
             offsite = not self.plan.allows(url)
             if offsite and not declared_by_site:

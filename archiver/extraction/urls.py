@@ -50,6 +50,11 @@ def split_url(url: str) -> SplitResult:
     return parts
 
 
+def is_crawlable(url: str) -> bool:
+    """Whether a clean URL is one a crawl requests: http or https."""
+    return urlsplit(url).scheme in _DEFAULT_PORTS
+
+
 def is_tracking_parameter(name: str) -> bool:
     """Whether a query parameter is click tracking (``utm_source``, ``fbclid``, …)."""
     lowered = name.lower()

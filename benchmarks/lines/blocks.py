@@ -34,8 +34,15 @@ from archiver.extraction.trafilatura_internals import load_html  # noqa: E402
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 from benchmarks.extraction import load_pages  # noqa: E402
 from benchmarks.lines.dataset import PageLines, load  # noqa: E402
-from benchmarks.lines.narrowing import ASIDE, STORY, fold_training  # noqa: E402
-from benchmarks.lines.train import FOLDS, SEED, Counts, fold_of, other_lines  # noqa: E402
+from benchmarks.lines.narrowing import ASIDE, STORY  # noqa: E402
+from benchmarks.lines.train import (  # noqa: E402
+    FOLDS,
+    SEED,
+    Counts,
+    fold_of,
+    fold_training,
+    other_lines,
+)
 
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_depth": 4}
@@ -72,11 +79,9 @@ class PageBlock:
     linked: float
 
 
-def page_blocks(markup: str) -> list[PageBlock]:
-    """The page's blocks in document order: each text piece goes to its nearest block element."""
-    tree = load_html(markup)
-    if tree is None:
-        return []
+def page_blocks(tree: Any) -> list[PageBlock]:
+    """The page's blocks in document order: each text piece goes to its nearest block element.
+    Scripts, styles and drawings are removed from ``tree`` first."""
     for element in list(tree.iter(*SKIPPED)):
         element.drop_tree()
     pieces: dict[Any, list[tuple[str, bool]]] = {}
@@ -105,11 +110,10 @@ def _pieces(element: Any, block: Any, in_link: bool) -> Iterator[tuple[Any, str,
             yield block, child.tail, in_link
 
 
-def declared_body(markup: str) -> str:
+def declared_body(tree: Any) -> str:
     """The JSON-LD ``articleBody`` of the page, normalised; '' when it declares none."""
-    tree = load_html(markup)
     bodies: list[str] = []
-    for script in tree.iter("script") if tree is not None else ():
+    for script in tree.iter("script"):
         if "ld+json" in (script.get("type") or "") and script.text:
             try:
                 _collect_bodies(json.loads(script.text), bodies)
@@ -165,8 +169,10 @@ class PageView:
 
 
 def page_view(page: PageLines, markup: str) -> PageView:
-    """The page's blocks and the opinions on them."""
-    blocks = page_blocks(markup)
+    """The page's blocks and the opinions on them, from one parse of ``markup``."""
+    tree = load_html(markup)
+    declared = declared_body(tree) if tree is not None else ""  # before the scripts go
+    blocks = page_blocks(tree) if tree is not None else []
     kept = normalise(
         " ".join(b.text for b, r in zip(page.blocks, page.reasons, strict=True) if r is None)
     )
@@ -177,7 +183,7 @@ def page_view(page: PageLines, markup: str) -> PageView:
         trafilatura=normalise(" ".join(b.text for b in page.blocks)),
         ours=ours,
         other=" ".join(other_lines(page)),
-        declared=declared_body(markup),
+        declared=declared,
         scores=scores,
         top=max(scores.values(), default=1) or 1,
         best=max(scores, key=lambda e: scores[e]) if scores else None,

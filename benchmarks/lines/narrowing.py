@@ -33,7 +33,14 @@ from archiver.extraction.trafilatura_internals import load_html  # noqa: E402
 from benchmarks.corpus import CORPUS, EVAL_DIR, unpack  # noqa: E402
 from benchmarks.extraction import load_pages  # noqa: E402
 from benchmarks.lines.dataset import PageLines, load  # noqa: E402
-from benchmarks.lines.train import FOLDS, SEED, Counts, fold_of, other_lines  # noqa: E402
+from benchmarks.lines.train import (  # noqa: E402
+    FOLDS,
+    SEED,
+    Counts,
+    fold_of,
+    fold_training,
+    other_lines,
+)
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 PARAMS = {"n_estimators": 150, "max_depth": 3, "learning_rate": 0.1, "subsample": 0.8}
@@ -168,16 +175,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'today':<16}{_row(today)}")
     for threshold, counts in dropped.items():
         print(f"{f'drop at {threshold}':<16}{_row(counts)}")
-
-
-def fold_training(
-    data: Sequence[tuple[PageLines, Sequence[list[float]], Sequence[int | None]]], fold: int
-) -> tuple[list[list[float]], list[int]]:
-    """The labelled rows of the pages outside ``fold`` (page, rows, labels): what its model
-    learns from."""
-    train = [(rows, labels) for page, rows, labels in data if fold_of(page.site) != fold]
-    x = [r for rows, labels in train for r, y in zip(rows, labels, strict=True) if y is not None]
-    return x, [y for _, labels in train for y in labels if y is not None]
 
 
 def _prepared(

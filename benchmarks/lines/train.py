@@ -76,6 +76,16 @@ def fold_of(site: str) -> int:
     return int.from_bytes(hashlib.blake2b(site.encode(), digest_size=4).digest(), "big") % FOLDS
 
 
+def fold_training(
+    data: Sequence[tuple[PageLines, Sequence[list[float]], Sequence[int | None]]], fold: int
+) -> tuple[list[list[float]], list[int]]:
+    """The labelled rows of the pages outside ``fold`` (page, rows, labels): what its model
+    learns from."""
+    train = [(rows, labels) for page, rows, labels in data if fold_of(page.site) != fold]
+    x = [r for rows, labels in train for r, y in zip(rows, labels, strict=True) if y is not None]
+    return x, [y for _, labels in train for y in labels if y is not None]
+
+
 def other_lines(page: PageLines) -> list[str]:
     """The second opinion's lines of a page, normalised as the package does."""
     return [
