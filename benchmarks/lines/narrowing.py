@@ -6,11 +6,14 @@ selected and the in-page layer kept. This scores, under the same site-grouped 5-
 ``with`` one) from text features (shape, the in-page layer's scores, place in the article,
 vocabulary shared with the rest, resiliparse's agreement) and, with ``--dom``, the line's place
 in the page's markup (link density, class and id words, aside/footer/nav/list ancestors, depth,
-distance from the container of the article's long lines). It prints precision / recall / F1 of
+distance from the container of the article's long lines). With ``--wording`` the judge is a
+classifier of the lines' words instead (character 2-5-grams, logistic regression), trained on the
+other folds' ``with`` and ``without`` segments themselves. It prints precision / recall / F1 of
 the article text with the lines it drops, at several thresholds, beside today's.
 
-Example:
+Examples:
     .venv/bin/python benchmarks/lines/narrowing.py --dom
+    .venv/bin/python benchmarks/lines/narrowing.py --wording
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,19 +152,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--workdir", type=Path, default=EVAL_DIR)
     parser.add_argument("--dom", action="store_true", help="add the markup features")
+    parser.add_argument("--wording", action="store_true", help="judge lines by their words")
     args = parser.parse_args(argv)
-    from sklearn.ensemble import GradientBoostingClassifier
 
     root = unpack(args.corpus, args.workdir)
     markup = {page.url: page.html for page in load_pages(root, None)} if args.dom else {}
     data = [_prepared(page, markup.get(page.url)) for page in load(root)]
     today, dropped = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
-        x, y = fold_training([(d[0], d[2], d[3]) for d in data], fold)
-        model = GradientBoostingClassifier(random_state=SEED, **PARAMS).fit(x, y)  # type: ignore[arg-type]
+        judge = _wording(data, fold) if args.wording else _boosted(data, fold)
         for page, kept, rows, _ in (d for d in data if fold_of(d[0].site) == fold):
             today.add(page, " ".join(b.text for b in kept))
-            scores = model.predict_proba(rows)[:, 1] if rows else []
+            scores = judge(kept, rows) if rows else []
             for threshold, counts in dropped.items():
                 counts.add(
                     page,
@@ -169,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
                     if rows
                     else "",
                 )
-    features = "text and markup" if args.dom else "text"
+    features = "wording" if args.wording else "text and markup" if args.dom else "text"
     print(f"site-grouped {FOLDS}-fold CV, {len(data)} pages, {features} features")
     print(f"{'':<16}{'P / R / F1':<22}{'TP':>6}{'FP':>6}")
     print(f"{'today':<16}{_row(today)}")
@@ -177,9 +179,36 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{f'drop at {threshold}':<16}{_row(counts)}")
 
 
-def _prepared(
-    page: PageLines, markup: str | None
-) -> tuple[PageLines, list[Block], list[list[float]], list[int | None]]:
+Prepared = tuple[PageLines, list[Block], list[list[float]], list[int | None]]
+Judge = Callable[[Sequence[Block], Sequence[list[float]]], Sequence[float]]
+
+
+def _boosted(data: Sequence[Prepared], fold: int) -> Judge:
+    """The boosted model over the line features, trained outside ``fold``."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    x, y = fold_training([(d[0], d[2], d[3]) for d in data], fold)
+    model = GradientBoostingClassifier(random_state=SEED, **PARAMS).fit(x, y)  # type: ignore[arg-type]
+    return lambda kept, rows: list(model.predict_proba(rows)[:, 1])
+
+
+def _wording(data: Sequence[Prepared], fold: int) -> Judge:
+    """A classifier of words, learned from the segments of the pages outside ``fold``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    train = [d[0] for d in data if fold_of(d[0].site) != fold]
+    wanted = [s for page in train for s in page.with_]
+    unwanted = [s for page in train for s in page.without]
+    words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    model = LogisticRegression(max_iter=2000, random_state=SEED)
+    model.fit(words.fit_transform(wanted + unwanted), [0] * len(wanted) + [1] * len(unwanted))
+    return lambda kept, rows: list(
+        model.predict_proba(words.transform([normalise(b.text) for b in kept]))[:, 1]
+    )
+
+
+def _prepared(page: PageLines, markup: str | None) -> Prepared:
     kept = [b for b, r in zip(page.blocks, page.reasons, strict=True) if r is None]
     rows = text_rows(kept, " ".join(other_lines(page))) if kept else []
     if markup is not None and kept:
