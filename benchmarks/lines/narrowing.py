@@ -55,6 +55,9 @@ ASIDE = re.compile(
 )
 STORY = re.compile(r"article|content|body|story|post|entry|text|main|prose", re.I)
 DOM_FEATURES = 12
+# a page, its kept lines, their rows and labels; what scores the lines of a held-out fold
+Prepared = tuple[PageLines, list[Block], list[list[float]], list[int | None]]
+Judge = Callable[[Sequence[Block], Sequence[list[float]]], Sequence[float]]
 
 
 def text_rows(kept: Sequence[Block], other: str) -> list[list[float]]:
@@ -177,10 +180,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'today':<16}{_row(today)}")
     for threshold, counts in dropped.items():
         print(f"{f'drop at {threshold}':<16}{_row(counts)}")
-
-
-Prepared = tuple[PageLines, list[Block], list[list[float]], list[int | None]]
-Judge = Callable[[Sequence[Block], Sequence[list[float]]], Sequence[float]]
 
 
 def _boosted(data: Sequence[Prepared], fold: int) -> Judge:
