@@ -20,7 +20,7 @@ from archiver.crawl.middlewares import FRONTIER_CLOSED
 from archiver.crawl.plan import CrawlPlan, plan_from
 from archiver.crawl.stats import ERROR_PREFIX, SKIPPED_PREFIX
 from archiver.extraction.pagekind import HUB
-from archiver.extraction.urls import BadUrl, is_crawlable
+from archiver.extraction.urls import is_crawlable
 from spiders.documents import (
     FEED,
     GZIP,
@@ -222,12 +222,8 @@ class SiteSpider(scrapy.Spider):
         if self.settings.getbool("CRAWL_PAGE_REQUISITES"):
             clean = LinkCleaner(response)
             for src in _requisites(response):
-                try:
-                    url = clean(src)
-                except ValueError:
-                    self._skipped("bad link URL", 1)
-                    continue
-                yield response.follow(url, callback=self.parse_requisite, errback=self.failed)
+                if url := self._crawlable(clean, src):
+                    yield response.follow(url, callback=self.parse_requisite, errback=self.failed)
 
     def _listing(self, response: Response, body: bytes, kind: str) -> Iterator[Request]:
         listing: Listing = (
@@ -298,18 +294,25 @@ class SiteSpider(scrapy.Spider):
             if getattr(self, FRONTIER_CLOSED, False):  # --max-pages reached: the crawl is closing
                 self._skipped("over --max-pages", 1)
                 continue
-            try:
-                url = clean(raw)
-            except (BadUrl, ValueError):  # a broken IPv6 literal, a port out of range, …
-                self._skipped("bad link URL", 1)
-                continue
-            if not is_crawlable(url):
+            url = self._crawlable(clean, raw)
+            if url is None:
                 continue
             offsite = not self.plan.allows(url)
             if offsite and not declared_by_site:
                 continue
             day = listed.get(url) if listed else None
             yield self._request(url, expect, allow_offsite=offsite, **{LISTED: day})
+
+    def _crawlable(self, clean: LinkCleaner, link: str) -> str | None:
+        """``link`` cleaned, or ``None`` when no request is made for it: a URL of another
+        scheme (``mailto:``, ``javascript:``, ``data:``…), or one that cannot be requested (a
+        broken IPv6 literal, a port out of range…), which is counted."""
+        try:
+            url = clean(link)
+        except ValueError:  # BadUrl is one
+            self._skipped("bad link URL", 1)
+            return None
+        return url if is_crawlable(url) else None
 
     def _request(self, url: str, expect: str | None = None, **meta: Any) -> Request:
         values = {key: value for key, value in meta.items() if value}

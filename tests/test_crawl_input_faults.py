@@ -141,6 +141,25 @@ def test_a_file_url_is_never_fetched_into_the_warc(tmp_path: Path) -> None:
         assert b"root:x:0:0" not in path.read_bytes()
 
 
+def test_page_requisites_of_other_schemes_are_left_out_and_the_rest_fetched(
+    tmp_path: Path,
+) -> None:
+    requisites = (
+        '<script src="javascript:void(0)"></script><img src="mailto:desk@example.org">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><link rel="icon" href="ftp://h/i">'
+        '<link rel="stylesheet" href="/style.css">'  # after them in the page
+    )
+    with SiteServer("127.0.0.75") as site:
+        site.routes["/"] = reply(PAGE.format("home", requisites))
+        site.routes["/style.css"] = reply("p {}", "text/css")
+        code, _, err = crawl(tmp_path, site.url)
+    assert code == 0, err[-3000:]
+    assert "Traceback" not in err and "spider_exceptions" not in err
+    assert site.hits("/style.css") == 1
+    urls = {row["url"] for row in rows(tmp_path / "a.db", "SELECT url FROM captures")}
+    assert urls == {site.url, site.url + "robots.txt", site.url + "style.css"}
+
+
 @pytest.mark.parametrize(
     "entry",
     ["http://127.0.0.1:99999/", "http://127.0.0.1:-1/", "http://[::1", "javascript:alert(1)"],
