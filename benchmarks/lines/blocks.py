@@ -41,6 +41,7 @@ from benchmarks.lines.train import (  # noqa: E402
     Counts,
     fold_of,
     fold_training,
+    label,
     other_lines,
 )
 
@@ -234,16 +235,6 @@ def block_row(view: PageView, i: int) -> list[float]:
     ]
 
 
-def labels_of(page: PageLines, texts: Sequence[str]) -> list[int | None]:
-    """1 for a block holding a ``with`` segment and no ``without`` one, 0 the reverse, else None."""
-    labels: list[int | None] = []
-    for text in texts:
-        wanted = any(s in text for s in page.with_)
-        unwanted = any(s in text for s in page.without)
-        labels.append(None if wanted == unwanted else int(wanted))
-    return labels
-
-
 def main(argv: list[str] | None = None) -> None:
     """Cross-validate the block model and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -259,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         view = page_view(page, markup[page.url])
         texts = [b.text for b in view.blocks]
         rows = [block_row(view, i) for i in range(len(texts))]
-        data.append((page, rows, texts, labels_of(page, texts)))
+        data.append((page, rows, texts, [label(page, t) for t in texts]))
     today, judged = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
         x, y = fold_training([(d[0], d[1], d[3]) for d in data], fold)
@@ -277,14 +268,9 @@ def main(argv: list[str] | None = None) -> None:
                 counts.add(page, " ".join(kept))
     print(f"site-grouped {FOLDS}-fold CV, {len(data)} pages, every block of the page judged")
     print(f"{'':<16}{'P / R / F1':<22}{'TP':>6}{'FP':>6}")
-    print(f"{'today':<16}{_row(today)}")
+    print(f"{'today':<16}{today.row()}")
     for threshold, counts in judged.items():
-        print(f"{f'keep at {threshold}':<16}{_row(counts)}")
-
-
-def _row(counts: Counts) -> str:
-    p, r, f = counts.figures()
-    return f"{p:.3f} / {r:.3f} / {f:.3f}      {counts.tp:>6}{counts.fp:>6}"
+        print(f"{f'keep at {threshold}':<16}{counts.row()}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from benchmarks.lines.train import (  # noqa: E402
     Counts,
     fold_of,
     fold_training,
+    label,
     other_lines,
 )
 
@@ -177,9 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     features = "wording" if args.wording else "text and markup" if args.dom else "text"
     print(f"site-grouped {FOLDS}-fold CV, {len(data)} pages, {features} features")
     print(f"{'':<16}{'P / R / F1':<22}{'TP':>6}{'FP':>6}")
-    print(f"{'today':<16}{_row(today)}")
+    print(f"{'today':<16}{today.row()}")
     for threshold, counts in dropped.items():
-        print(f"{f'drop at {threshold}':<16}{_row(counts)}")
+        print(f"{f'drop at {threshold}':<16}{counts.row()}")
 
 
 def _boosted(data: Sequence[Prepared], fold: int) -> Judge:
@@ -215,18 +216,8 @@ def _prepared(page: PageLines, markup: str | None) -> Prepared:
             a + b
             for a, b in zip(rows, dom_rows(markup, [normalise(b.text) for b in kept]), strict=True)
         ]
-    labels: list[int | None] = []
-    for block in kept:
-        text = normalise(block.text)
-        wanted = any(s in text for s in page.with_)
-        unwanted = any(s in text for s in page.without)
-        labels.append(None if wanted == unwanted else int(unwanted))
-    return page, kept, rows, labels
-
-
-def _row(counts: Counts) -> str:
-    p, r, f = counts.figures()
-    return f"{p:.3f} / {r:.3f} / {f:.3f}      {counts.tp:>6}{counts.fp:>6}"
+    found = (label(page, normalise(block.text)) for block in kept)
+    return page, kept, rows, [None if y is None else 1 - y for y in found]  # 1: boilerplate
 
 
 if __name__ == "__main__":

@@ -70,6 +70,18 @@ class Counts:
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
+    def row(self) -> str:
+        """Precision / recall / F1 with the counts of true and false segments, for a table."""
+        return f"{_fmt(self.figures())}      {self.tp:>6}{self.fp:>6}"
+
+
+def label(page: PageLines, text: str) -> int | None:
+    """1 for a line holding a ``with`` segment and no ``without`` one, 0 for the reverse, None
+    for both or neither (most lines)."""
+    wanted = any(s in text for s in page.with_)
+    unwanted = any(s in text for s in page.without)
+    return None if wanted == unwanted else int(wanted)
+
 
 def fold_of(site: str) -> int:
     """A site's fold: a stable hash, so no site is on both sides of a split."""
@@ -113,11 +125,7 @@ def prepare(page: PageLines, markup: str) -> Prepared:
     ours = normalise(" ".join(block.text for block in page.blocks))
     candidates = candidate_lines(other, ours)
     rows = features(other, ours, candidates) if candidates else []
-    found = []
-    for i in candidates:
-        wanted = any(s in other[i] for s in page.with_)
-        unwanted = any(s in other[i] for s in page.without)
-        found.append(None if wanted == unwanted else int(wanted))
+    found = [label(page, other[i]) for i in candidates]
     siblings = declared_siblings(markup, other, page.blocks, page.reasons)
     return Prepared(page, other, candidates, rows, found, siblings)
 
