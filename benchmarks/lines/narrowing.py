@@ -8,12 +8,16 @@ vocabulary shared with the rest, resiliparse's agreement) and, with ``--dom``, t
 in the page's markup (link density, class and id words, aside/footer/nav/list ancestors, depth,
 distance from the container of the article's long lines). With ``--wording`` the judge is a
 classifier of the lines' words instead (character 2-5-grams, logistic regression), trained on the
-other folds' ``with`` and ``without`` segments themselves. It prints precision / recall / F1 of
-the article text with the lines it drops, at several thresholds, beside today's.
+other folds' ``with`` and ``without`` segments themselves. With ``--all`` one boosted model takes
+every signal together: the text and markup features, the wording classifier's score (learned
+without the line's own fold, nested), and the same for the line before and the line after. It
+prints precision / recall / F1 of the article text with the lines it drops, at several
+thresholds, beside today's.
 
 Examples:
     .venv/bin/python benchmarks/lines/narrowing.py --dom
     .venv/bin/python benchmarks/lines/narrowing.py --wording
+    .venv/bin/python benchmarks/lines/narrowing.py --all
 """
 
 from __future__ import annotations
@@ -55,7 +59,10 @@ ASIDE = re.compile(
     re.I,
 )
 STORY = re.compile(r"article|content|body|story|post|entry|text|main|prose", re.I)
+TEXT_FEATURES = 16 + len(TAGS)  # a text row's length; the markup features follow
 DOM_FEATURES = 12
+# what --all also reads of the lines before and after: length, sentence end, link share, aside
+NEIGHBOUR_FEATURES = (0, 2, TEXT_FEATURES + 1, TEXT_FEATURES + 2)
 # a page, its kept lines, their rows and labels; what scores the lines of a held-out fold
 Prepared = tuple[PageLines, list[Block], list[list[float]], list[int | None]]
 Judge = Callable[[Sequence[Block], Sequence[list[float]]], Sequence[float]]
@@ -157,14 +164,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=EVAL_DIR)
     parser.add_argument("--dom", action="store_true", help="add the markup features")
     parser.add_argument("--wording", action="store_true", help="judge lines by their words")
+    parser.add_argument("--all", action="store_true", help="every signal in one model")
     args = parser.parse_args(argv)
 
     root = unpack(args.corpus, args.workdir)
-    markup = {page.url: page.html for page in load_pages(root, None)} if args.dom else {}
+    dom = args.dom or args.all
+    markup = {page.url: page.html for page in load_pages(root, None)} if dom else {}
     data = [_prepared(page, markup.get(page.url)) for page in load(root)]
     today, dropped = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
-        judge = _wording(data, fold) if args.wording else _boosted(data, fold)
+        judge = (
+            _combined(data, fold)
+            if args.all
+            else _wording(data, {fold})
+            if args.wording
+            else _boosted(data, fold)
+        )
         for page, kept, rows, _ in (d for d in data if fold_of(d[0].site) == fold):
             today.add(page, " ".join(b.text for b in kept))
             scores = judge(kept, rows) if rows else []
@@ -175,7 +190,15 @@ def main(argv: list[str] | None = None) -> None:
                     if rows
                     else "",
                 )
-    features = "wording" if args.wording else "text and markup" if args.dom else "text"
+    features = (
+        "every"
+        if args.all
+        else "wording"
+        if args.wording
+        else "text and markup"
+        if args.dom
+        else "text"
+    )
     print(f"site-grouped {FOLDS}-fold CV, {len(data)} pages, {features} features")
     print(f"{'':<16}{'P / R / F1':<22}{'TP':>6}{'FP':>6}")
     print(f"{'today':<16}{today.row()}")
@@ -192,12 +215,12 @@ def _boosted(data: Sequence[Prepared], fold: int) -> Judge:
     return lambda kept, rows: list(model.predict_proba(rows)[:, 1])
 
 
-def _wording(data: Sequence[Prepared], fold: int) -> Judge:
-    """A classifier of words, learned from the segments of the pages outside ``fold``."""
+def _wording(data: Sequence[Prepared], held: set[int]) -> Judge:
+    """A classifier of words, learned from the segments of the pages outside the ``held`` folds."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    train = [d[0] for d in data if fold_of(d[0].site) != fold]
+    train = [d[0] for d in data if fold_of(d[0].site) not in held]
     wanted = [s for page in train for s in page.with_]
     unwanted = [s for page in train for s in page.without]
     words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
@@ -206,6 +229,40 @@ def _wording(data: Sequence[Prepared], fold: int) -> Judge:
     return lambda kept, rows: list(
         model.predict_proba(words.transform([normalise(b.text) for b in kept]))[:, 1]
     )
+
+
+def _combined(data: Sequence[Prepared], fold: int) -> Judge:
+    """One boosted model over every signal, trained outside ``fold``: a training page's wording
+    scores come from a classifier that saw neither ``fold`` nor the page's own fold."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    inner = {g: _wording(data, {fold, g}) for g in range(FOLDS) if g != fold}
+    training = [
+        (page, _in_context(rows, inner[fold_of(page.site)](kept, rows)), labels)
+        for page, kept, rows, labels in data
+        if rows and fold_of(page.site) != fold
+    ]
+    x, y = fold_training(training, fold)
+    model = GradientBoostingClassifier(random_state=SEED, **PARAMS).fit(x, y)  # type: ignore[arg-type]
+    wording = _wording(data, {fold})
+    return lambda kept, rows: list(
+        model.predict_proba(_in_context(rows, wording(kept, rows)))[:, 1]
+    )
+
+
+def _in_context(rows: Sequence[list[float]], wording: Sequence[float]) -> list[list[float]]:
+    """Each row with its wording score, and the neighbour features and wording score of the
+    lines before and after it (-1 at the article's ends)."""
+    n = len(rows)
+    extended = []
+    for i, row in enumerate(rows):
+        context = [wording[i]]
+        for j in (i - 1, i + 1):
+            inside = 0 <= j < n
+            context += [rows[j][k] if inside else -1.0 for k in NEIGHBOUR_FEATURES]
+            context.append(wording[j] if inside else -1.0)
+        extended.append([*row, *context])
+    return extended
 
 
 def _prepared(page: PageLines, markup: str | None) -> Prepared:
