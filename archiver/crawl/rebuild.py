@@ -14,6 +14,7 @@ from archiver.extraction.analysis import analyse
 from archiver.extraction.cleaning import Block
 from archiver.extraction.extract import in_page_reasons
 from archiver.extraction.pagekind import ARTICLE
+from archiver.extraction.teasers import found_teasers, teaser_reasons
 from storage.errors import ArchiveError
 from storage.extracted import decode_extracted
 from storage.store import ArticleStore
@@ -145,12 +146,15 @@ def _extract_batch(
 
 
 def reclean(store: ArticleStore, site: str | None = None) -> int:
-    """Re-run both cleaning layers on stored articles from their stored blocks; count changes."""
+    """Re-run both cleaning layers on stored articles from their stored blocks; count changes.
+
+    The teaser verdicts stand as stored: they were read from the page's links."""
     changed = 0
     for row in list(store.articles(site)):
         stored = decode_extracted(row["extracted"])
         blocks = tuple(Block.from_list(value) for value in stored.blocks)
-        reasons = in_page_reasons(blocks, row["language"])
+        teasers = found_teasers(blocks, stored.reasons or ())
+        reasons = teaser_reasons(blocks, in_page_reasons(blocks, row["language"]), teasers)
         kept = tuple(reason is None for reason in reasons)
         extracted = extracted_column(blocks, kept, reasons, stored.images)
         changed += store.replace_extracted(row["id"], extracted)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from lxml.etree import _Element
 
-from archiver.extraction import cleaning
+from archiver.extraction import cleaning, teasers
 from archiver.extraction.decoding import decode_html
 from archiver.extraction.extract import Article, extract_article
 from archiver.extraction.regions import (
@@ -207,6 +207,8 @@ def _rule(article: Article, i: int, pitch: float, bio: float) -> str:
     head = all(r is not None for r in reasons[: i + 1])
     tail = all(r is not None for r in reasons[i:])
     where = "head" if head else "tail" if tail else None
+    if reasons[i] == teasers.REASON:
+        return f"a link to another page of the site, {teasers.MIN_CHARS} characters or more"
     if pitch >= cleaning.BODY_THRESHOLD:
         return f"pitch score ≥ {cleaning.BODY_THRESHOLD} drops a block anywhere"
     if reasons[i] == cleaning.RELATED and i and reasons[i - 1] == cleaning.RELATED:

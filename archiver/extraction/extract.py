@@ -21,6 +21,7 @@ from archiver.extraction.evidence import PageEvidence, evidence_of
 from archiver.extraction.images import body_images
 from archiver.extraction.metadata import JSON_SCRIPT_TYPES, PageMetadata, read_metadata
 from archiver.extraction.regions import widen
+from archiver.extraction.teasers import kept_lines, site_links, teaser_reasons
 from archiver.extraction.trafilatura_internals import load_html, trafilatura_body, xmltotxt
 from storage.rows import ImageRow
 
@@ -161,7 +162,9 @@ def _article(
     language = _declared_language(markup)
     reasons = in_page_reasons(blocks, language)
     widened = widen(markup, blocks, reasons, language)  # what trafilatura left out, if agreed
-    blocks, reasons = widened.blocks, widened.reasons
+    blocks = widened.blocks
+    links = site_links(tree, url, kept_lines(blocks, widened.reasons))  # teasers trafilatura kept
+    reasons = teaser_reasons(blocks, widened.reasons, links)
     kept = tuple(reason is None for reason in reasons)
     return Article(
         url=url,
