@@ -71,6 +71,13 @@ def test_only_whole_links_to_other_pages_of_the_site_are_teasers() -> None:
     }
 
 
+def test_a_page_address_that_does_not_parse_leaves_every_line_to_the_other_rules() -> None:
+    article = extract_article(PAGE, "http://[::1/news/ferry-route-reopens")
+    assert article is not None
+    assert REASON not in article.reasons
+    assert all(teaser in article.text for teaser in TEASERS)
+
+
 def test_reclean_keeps_the_teaser_verdicts_read_from_the_page(tmp_path: Path) -> None:
     article = extract_article(PAGE, URL)
     assert article is not None

@@ -33,9 +33,12 @@ def kept_lines(blocks: Sequence[Block], reasons: Sequence[str | None]) -> set[st
 def site_links(tree: _Element, url: str, lines: Collection[str]) -> frozenset[str]:
     """Those of ``lines`` that are the whole text of a link in ``tree`` (the page at ``url``)
     to another page of the same site."""
+    try:
+        page = urlsplit(url)
+    except ValueError:  # an address no link can be compared with
+        return frozenset()
     if not lines:
         return frozenset()
-    page = urlsplit(url)
     host, path = _host(page.netloc), page.path.rstrip("/")
     found = set()
     for anchor in tree.iter("a"):
