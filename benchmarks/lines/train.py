@@ -206,7 +206,7 @@ def pick_threshold(prepared: Sequence[Prepared]) -> float:
 
 
 def cross_validate(prepared: Sequence[Prepared], nested: bool) -> None:
-    """Print each fold and the mean: today's pipeline beside the widened one, on unseen sites."""
+    """Print each fold and the mean: today's pipeline beside ours, on unseen sites."""
     print(f"site-grouped {FOLDS}-fold CV, {len(prepared)} pages")
     print(f"{'fold':<6}{'pages':>6}  {'today P / R / F1':<22}  {'ours P / R / F1':<22}  threshold")
     sums = [[0.0] * 3, [0.0] * 3]
