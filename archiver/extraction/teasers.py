@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.etree import _Element
 
 from archiver.extraction.cleaning import Block
+from archiver.extraction.urls import host_of, is_crawlable
 
 REASON = "teaser link"
 MIN_CHARS = 15
@@ -33,13 +34,10 @@ def kept_lines(blocks: Sequence[Block], reasons: Sequence[str | None]) -> set[st
 def site_links(tree: _Element, url: str, lines: Collection[str]) -> frozenset[str]:
     """Those of ``lines`` that are the whole text of a link in ``tree`` (the page at ``url``)
     to another page of the same site."""
-    try:
-        page = urlsplit(url)
-    except ValueError:  # an address no link can be compared with
+    host = _site(url)
+    if not host or not lines:  # no address to compare links with, or nothing to judge
         return frozenset()
-    if not lines:
-        return frozenset()
-    host, path = _host(page.netloc), page.path.rstrip("/")
+    path = _path(url)  # it parses: host_of read it
     found = set()
     for anchor in tree.iter("a"):
         raw = anchor.text if not len(anchor) else "".join(anchor.itertext())
@@ -49,14 +47,10 @@ def site_links(tree: _Element, url: str, lines: Collection[str]) -> frozenset[st
         if not href or href.startswith("#"):
             continue
         try:
-            target = urlsplit(urljoin(url, href))
+            target = urljoin(url, href)
         except ValueError:
             continue
-        if (
-            target.scheme in ("http", "https")
-            and _host(target.netloc) == host
-            and target.path.rstrip("/") != path
-        ):
+        if is_crawlable(target) and _site(target) == host and _path(target) != path:
             found.add(text)
     return frozenset(found)
 
@@ -86,5 +80,9 @@ def plain(text: str) -> str:
     return " ".join(text.split()).lstrip(_MARKS)
 
 
-def _host(netloc: str) -> str:
-    return netloc.lower().removeprefix("www.")
+def _site(url: str) -> str:
+    return host_of(url).removeprefix("www.")
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")

@@ -167,19 +167,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="every signal in one model")
     args = parser.parse_args(argv)
 
+    features, learn = (
+        ("every", _combined)
+        if args.all
+        else ("wording", lambda data, fold: _wording(data, {fold}))
+        if args.wording
+        else ("text and markup" if args.dom else "text", _boosted)
+    )
     root = unpack(args.corpus, args.workdir)
     dom = args.dom or args.all
     markup = {page.url: page.html for page in load_pages(root, None)} if dom else {}
     data = [_prepared(page, markup.get(page.url)) for page in load(root)]
     today, dropped = Counts(), {t: Counts() for t in THRESHOLDS}
     for fold in range(FOLDS):
-        judge = (
-            _combined(data, fold)
-            if args.all
-            else _wording(data, {fold})
-            if args.wording
-            else _boosted(data, fold)
-        )
+        judge = learn(data, fold)
         for page, kept, rows, _ in (d for d in data if fold_of(d[0].site) == fold):
             today.add(page, " ".join(b.text for b in kept))
             scores = judge(kept, rows) if rows else []
@@ -190,15 +191,6 @@ def main(argv: list[str] | None = None) -> None:
                     if rows
                     else "",
                 )
-    features = (
-        "every"
-        if args.all
-        else "wording"
-        if args.wording
-        else "text and markup"
-        if args.dom
-        else "text"
-    )
     print(f"site-grouped {FOLDS}-fold CV, {len(data)} pages, {features} features")
     print(f"{'':<16}{'P / R / F1':<22}{'TP':>6}{'FP':>6}")
     print(f"{'today':<16}{today.row()}")
